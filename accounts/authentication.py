@@ -1,0 +1,16 @@
+"""Authenticating bearer credentials: our API tokens, else a Clerk session token."""
+
+from __future__ import annotations
+
+from .models import User
+from .selectors import user_for_api_token
+from .services import TOKEN_PREFIX
+
+
+def user_for_bearer(value: str) -> User | None:
+    if value.startswith(TOKEN_PREFIX):
+        return user_for_api_token(value)
+    # Any other bearer value is a Clerk session token.
+    from .clerk import user_for_session_token
+
+    return user_for_session_token(value)

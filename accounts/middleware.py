@@ -1,0 +1,66 @@
+"""Who is asking: sessions (browsers), bearer tokens (machines), and the rule that
+everything but a short allow-list needs an authenticated, active user."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+
+from .authentication import user_for_bearer
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Django's middleware (views opt out with @login_not_required), with bearer
+    tokens for machine clients and a JSON 401 for APIs instead of a redirect."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        header = request.headers.get("Authorization", "")
+        if not header.lower().startswith("bearer "):
+            return None
+        user = user_for_bearer(header[7:].strip())
+        if user is None:
+            return JsonResponse({"error": "Invalid or revoked bearer token."}, status=401)
+        request.user = user
+        # A bearer token is not sent by the browser on its own: no CSRF risk.
+        request._dont_enforce_csrf_checks = True
+        return None
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        response = super().process_view(request, view_func, view_args, view_kwargs)
+        if response is None and request.user.is_authenticated and not request.user.is_active:
+            return self.handle_no_permission(request, view_func)
+        return response
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+        if wants_json(request):
+            return JsonResponse({"error": "Authentication required."}, status=401)
+        return super().handle_no_permission(request, view_func)
+
+
+class UserTimezoneMiddleware:
+    """Times are stored in UTC and shown in the interviewer's time zone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tz_name = ""
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            tz_name = user.time_zone
+        tz_name = tz_name or request.COOKIES.get("tz", "")
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(tz_name)) if tz_name else timezone.deactivate()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+        return self.get_response(request)

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+admin.site.site_header = "Interview Companion"
+admin.site.site_title = "Interview Companion"
+admin.site.index_title = "Recruiting"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("", include("candidates.urls")),
+    path("", include("interviews.urls")),
+]

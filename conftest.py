@@ -80,3 +80,10 @@ def live_interview(interview):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _no_background_runner(settings):
+    # Tests drive the analysis runner explicitly (analyze_pending), so a runner
+    # started by the ASGI app cannot race them.
+    settings.ANALYSIS_IN_PROCESS = False

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from interviews.views import home
 
 from . import views
 
@@ -11,8 +14,14 @@ admin.site.site_title = "Interview Companion"
 admin.site.index_title = "Recruiting"
 
 urlpatterns = [
+    path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path(
+        "jsi18n/",
+        login_not_required(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("candidates.urls")),

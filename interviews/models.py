@@ -216,17 +216,17 @@ class TranscriptQuerySet(models.QuerySet):
     def final(self) -> TranscriptQuerySet:
         return self.filter(is_interim=False)
 
+    def pending_analysis(self) -> TranscriptQuerySet:
+        """Final chunks the analysis has not committed yet (partial index)."""
+        return self.filter(is_interim=False, analyzed_at__isnull=True)
+
 
 class Transcript(models.Model):
-    interview = models.ForeignKey(
-        Interview, on_delete=models.CASCADE, related_name="transcripts"
-    )
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="transcripts")
     timestamp = models.DateTimeField(default=timezone.now, db_default=Now())
     text = models.TextField()
     speaker = models.CharField(max_length=50, null=True, blank=True)
-    speaker_role = models.CharField(
-        max_length=50, null=True, blank=True, choices=SpeakerRole
-    )
+    speaker_role = models.CharField(max_length=50, null=True, blank=True, choices=SpeakerRole)
     is_interim = models.BooleanField(null=True, default=False, db_default=False)
     confidence = models.IntegerField(null=True, blank=True)
 
@@ -238,6 +238,8 @@ class Transcript(models.Model):
     channel_index = models.PositiveSmallIntegerField(default=0, db_default=0)
     start_ms = models.IntegerField(default=0, db_default=0)
     end_ms = models.IntegerField(default=0, db_default=0)
+    # Speech time of this row (a speaker run of a final may be part of a segment).
+    duration_ms = models.IntegerField(default=0, db_default=0)
     run = models.PositiveSmallIntegerField(default=0, db_default=0)
     analyzed_at = models.DateTimeField(null=True, blank=True)
 
@@ -308,7 +310,9 @@ class AIInsight(models.Model):
         verbose_name = _("AI insight")
         verbose_name_plural = _("AI insights")
         constraints = [
-            models.CheckConstraint(condition=_in("type", InsightType), name="ai_insights_type_valid"),
+            models.CheckConstraint(
+                condition=_in("type", InsightType), name="ai_insights_type_valid"
+            ),
             models.CheckConstraint(
                 condition=_in("severity", Severity, nullable=True),
                 name="ai_insights_severity_valid",
@@ -332,9 +336,7 @@ class AIInsight(models.Model):
 
 
 class Scorecard(models.Model):
-    interview = models.OneToOneField(
-        Interview, on_delete=models.CASCADE, related_name="scorecard"
-    )
+    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="scorecard")
     attitude = models.IntegerField(null=True, blank=True)
     communication = models.IntegerField(null=True, blank=True)
     technical = models.IntegerField(null=True, blank=True)
@@ -441,6 +443,9 @@ class ScorecardVersion(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Scorecard #{self.scorecard_id} v{self.version}"
+
 
 class InterviewEvent(models.Model):
     """The live feed's log: every change a live page must see, with a gap-free seq
@@ -461,3 +466,6 @@ class InterviewEvent(models.Model):
             models.UniqueConstraint(fields=["interview", "seq"], name="interview_events_seq"),
             models.CheckConstraint(condition=_in("type", EventType), name="interview_events_type"),
         ]
+
+    def __str__(self) -> str:
+        return f"#{self.interview_id}/{self.seq} {self.type}"

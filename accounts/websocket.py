@@ -1,0 +1,60 @@
+"""Who is on the other end of a websocket.
+
+Browsers authenticate with the session cookie and must come from an allowed
+Origin (cross-site websocket hijacking is otherwise possible: browsers send cookies
+with cross-origin websocket handshakes). A socket without an Origin header is not
+a browser: it must present an API token as `Authorization: Bearer`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.utils.http import is_same_domain
+
+from .selectors import user_for_api_token
+
+
+def origin_allowed(origin: str) -> bool:
+    parsed = urlparse(origin)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return False
+    if settings.WEBSOCKET_ALLOWED_ORIGINS:
+        return origin.rstrip("/") in {o.rstrip("/") for o in settings.WEBSOCKET_ALLOWED_ORIGINS}
+    patterns = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not patterns:
+        patterns = [".localhost", "127.0.0.1", "[::1]"]
+    return any(pattern == "*" or is_same_domain(parsed.hostname, pattern) for pattern in patterns)
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class WebsocketAuthMiddleware:
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.session_stack = AuthMiddlewareStack(inner)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "websocket":
+            return await self.inner(scope, receive, send)
+        origin = _header(scope, b"origin")
+        authorization = _header(scope, b"authorization") or ""
+        if origin is not None and not origin_allowed(origin):
+            # Refused at the handshake: the browser sees a failed connection.
+            await send({"type": "websocket.close", "code": 4403})
+            return None
+        if authorization.lower().startswith("bearer "):
+            user = await database_sync_to_async(user_for_api_token)(authorization[7:].strip())
+            return await self.inner({**scope, "user": user or AnonymousUser()}, receive, send)
+        if origin is None:
+            return await self.inner({**scope, "user": AnonymousUser()}, receive, send)
+        return await self.session_stack(scope, receive, send)

@@ -1,0 +1,34 @@
+"""ASGI entry point: HTTP through Django, websockets through Channels.
+
+Each server process also runs the analysis runner as a background asyncio task,
+started on the first request or connection (Daphne has no lifespan events).
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interview_companion.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from accounts.websocket import WebsocketAuthMiddleware  # noqa: E402
+from interviews.routing import websocket_urlpatterns  # noqa: E402
+from interviews.runner import runner  # noqa: E402
+
+router = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": WebsocketAuthMiddleware(URLRouter(websocket_urlpatterns)),
+    }
+)
+
+
+async def application(scope, receive, send):
+    if settings.ANALYSIS_IN_PROCESS and scope["type"] in ("http", "websocket"):
+        runner.ensure_started()
+    return await router(scope, receive, send)

@@ -1,0 +1,174 @@
+"""The JSON API: lifecycle transitions, transcript ingest, insight updates.
+
+Thin views: parse, look up (scoped to what the user may change), call a service,
+answer. Session-authenticated calls carry the CSRF token; bearer-token calls are
+exempt (see accounts.middleware).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import DatabaseError, IntegrityError, OperationalError
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from .deepgram import InvalidResults
+from .models import AIInsight, Interview, InterviewStatus
+from .payloads import insight_data, interview_data
+from .services import (
+    InterviewNotLive,
+    TransitionError,
+    insight_update,
+    interview_set_roles,
+    interview_transition,
+    transcript_ingest,
+)
+
+INGEST_RETRY_AFTER_SECONDS = 2
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _error(message: str, status: int, **extra: Any) -> JsonResponse:
+    response = JsonResponse({"error": message, **extra}, status=status)
+    return response
+
+
+def _json_body(request: HttpRequest) -> Any:
+    if not request.body:
+        raise BadRequest(_("The request body is empty; send JSON."))
+    try:
+        return json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(_("The request body is not valid JSON: %(e)s") % {"e": exc}) from exc
+
+
+def _json_object(request: HttpRequest) -> dict:
+    body = _json_body(request)
+    if not isinstance(body, dict):
+        raise BadRequest(_("The request body must be a JSON object."))
+    return body
+
+
+def get_interview_for_change(request: HttpRequest, interview_id: int) -> Interview:
+    """The interview, if this user may change it (its interviewer, or staff)."""
+    interview = get_object_or_404(Interview, pk=interview_id)
+    if not (request.user.is_staff or interview.interviewer_id == request.user.pk):
+        raise PermissionError
+    return interview
+
+
+def _forbidden() -> JsonResponse:
+    return _error(_("Only the interview's interviewer or staff may change it."), 403)
+
+
+def _unavailable() -> JsonResponse:
+    response = _error(
+        _("The database is unavailable; retry shortly."),
+        503,
+        retry_after=INGEST_RETRY_AFTER_SECONDS,
+    )
+    response["Retry-After"] = str(INGEST_RETRY_AFTER_SECONDS)
+    return response
+
+
+@require_http_methods(["POST"])
+def transition(request: HttpRequest, interview_id: int) -> JsonResponse:
+    try:
+        interview = get_interview_for_change(request, interview_id)
+        body = _json_object(request)
+        to = body.get("to")
+        if to not in (InterviewStatus.LIVE, InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
+            raise BadRequest(_("'to' must be one of: live, completed, cancelled."))
+        interview = interview_transition(interview=interview, to=to, by=request.user)
+    except PermissionError:
+        return _forbidden()
+    except BadRequest as exc:
+        return _error(str(exc), 400)
+    except TransitionError as exc:
+        return _error(str(exc), 409)
+    return JsonResponse({"id": interview.pk, "data": interview_data(interview)})
+
+
+@require_http_methods(["POST"])
+def transcripts(request: HttpRequest, interview_id: int) -> JsonResponse:
+    from django.conf import settings
+
+    try:
+        interview = get_interview_for_change(request, interview_id)
+        body = _json_body(request)
+        if isinstance(body, list) and len(body) > settings.INGEST_MAX_RESULTS:
+            raise BadRequest(
+                _("At most %(n)d results per request.") % {"n": settings.INGEST_MAX_RESULTS}
+            )
+        if isinstance(body, list) and not body:
+            raise BadRequest(_("The list of results is empty."))
+        outcome = transcript_ingest(interview=interview, results=body)
+    except PermissionError:
+        return _forbidden()
+    except (BadRequest, InvalidResults) as exc:
+        return _error(str(exc), 400)
+    except InterviewNotLive as exc:
+        return _error(str(exc), 409)
+    except IntegrityError:
+        # Two requests raced to insert the same chunk: the loser retries and sees
+        # a duplicate.
+        response = _error(_("A concurrent delivery of this chunk won; retry."), 409)
+        response["Retry-After"] = "1"
+        return response
+    except (OperationalError, DatabaseError):
+        return _unavailable()
+    return JsonResponse(
+        {
+            "transcripts": outcome.transcript_ids,
+            "duplicates": outcome.duplicates,
+            "skipped": outcome.skipped,
+        },
+        status=201 if outcome.changed_anything else 200,
+    )
+
+
+@require_http_methods(["POST"])
+def roles(request: HttpRequest, interview_id: int) -> JsonResponse:
+    try:
+        interview = get_interview_for_change(request, interview_id)
+        body = _json_object(request)
+        host, guest = body.get("host"), body.get("guest")
+        if body.get("swap") is True:
+            if not interview.roles_assigned or not interview.roles:
+                raise BadRequest(_("There are no roles to swap yet."))
+            host, guest = interview.roles.get("guest"), interview.roles.get("host")
+        if not isinstance(host, str) or not isinstance(guest, str):
+            raise BadRequest(_('Send {"host": speaker, "guest": speaker} or {"swap": true}.'))
+        interview = interview_set_roles(interview=interview, host=host, guest=guest)
+    except PermissionError:
+        return _forbidden()
+    except (BadRequest, ValueError) as exc:
+        return _error(str(exc), 400)
+    return JsonResponse({"id": interview.pk, "data": interview_data(interview)})
+
+
+@require_http_methods(["PATCH"])
+def insight(request: HttpRequest, insight_id: int) -> JsonResponse:
+    row = get_object_or_404(AIInsight.objects.select_related("interview"), pk=insight_id)
+    try:
+        get_interview_for_change(request, row.interview_id)
+        body = _json_object(request)
+        unknown = set(body) - {"used", "dismissed"}
+        if unknown or not body:
+            raise BadRequest(_('Send {"used": bool} and/or {"dismissed": bool}.'))
+        for key, value in body.items():
+            if not isinstance(value, bool):
+                raise BadRequest(_("'%(k)s' must be true or false.") % {"k": key})
+        row = insight_update(insight=row, used=body.get("used"), dismissed=body.get("dismissed"))
+    except PermissionError:
+        return _forbidden()
+    except BadRequest as exc:
+        return _error(str(exc), 400)
+    return JsonResponse({"id": row.pk, "data": insight_data(row)})

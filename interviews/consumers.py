@@ -1,0 +1,110 @@
+"""The live feed of one interview over a websocket.
+
+On connect: an `interview` snapshot, every logged event after `after_seq` in order,
+then live events. The consumer tracks the last seq it sent: a live event it has
+already sent (it raced with the catch-up) is dropped, and a gap (a broadcast lost
+on the way) is filled from the log, so the client sees no gap and no duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from .events import group_name
+from .payloads import interview_data
+from .selectors import events_after, interview_for_feed
+
+CATCH_UP_BATCH = 500
+
+
+class InterviewFeedConsumer(AsyncWebsocketConsumer):
+    interview_id: int
+    last_seq: int
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        await self.accept()
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=4401)
+            return
+        self.interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
+        interview = await database_sync_to_async(interview_for_feed)(self.interview_id)
+        if interview is None:
+            await self.close(code=4404)
+            return
+        try:
+            query = parse_qs(self.scope.get("query_string", b"").decode())
+            self.last_seq = max(0, int(query.get("after_seq", ["0"])[0]))
+        except ValueError:
+            await self.send_error("after_seq must be a whole number")
+            await self.close(code=4400)
+            return
+        # Join before reading the log: whatever commits after the read arrives
+        # through the group, whatever committed before is in the read.
+        self.group = group_name(self.interview_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send(
+            text_data=json.dumps(
+                {
+                    "type": "interview",
+                    # The snapshot does not advance the sequence.
+                    "seq": self.last_seq,
+                    "id": interview.pk,
+                    "snapshot": True,
+                    "last_seq": interview.last_seq,
+                    "data": interview_data(interview),
+                },
+                ensure_ascii=False,
+            )
+        )
+        await self.catch_up()
+
+    async def catch_up(self, until: int | None = None) -> None:
+        while True:
+            batch = await database_sync_to_async(events_after)(
+                self.interview_id, self.last_seq, CATCH_UP_BATCH
+            )
+            for seq, text in batch:
+                if until is not None and seq > until:
+                    return
+                await self.send(text_data=text)
+                self.last_seq = seq
+            if len(batch) < CATCH_UP_BATCH:
+                return
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def feed_events(self, message: dict) -> None:
+        for seq, text in message["events"]:
+            if seq <= self.last_seq:
+                continue  # already sent by the catch-up
+            if seq > self.last_seq + 1:
+                await self.catch_up(until=seq - 1)  # a broadcast went missing
+            await self.send(text_data=text)
+            self.last_seq = seq
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        size = len(text_data or "") + len(bytes_data or b"")
+        if size > settings.WEBSOCKET_MAX_MESSAGE_BYTES:
+            await self.close(code=1009)  # message too big
+            return
+        try:
+            message = json.loads(text_data) if text_data is not None else None
+        except ValueError:
+            await self.send_error("Messages must be JSON.")
+            return
+        if isinstance(message, dict) and message.get("type") == "ping":
+            await self.send(text_data=json.dumps({"type": "pong", "last_seq": self.last_seq}))
+            return
+        await self.send_error('Unknown message type; this feed accepts only {"type": "ping"}.')
+
+    async def send_error(self, text: str) -> None:
+        await self.send(text_data=json.dumps({"type": "error", "message": text}))

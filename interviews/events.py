@@ -1,0 +1,101 @@
+"""The per-interview event log behind the live feed.
+
+Every change a live page must see is appended here in the SAME transaction as the
+change, with a gap-free `seq` handed out under the interview's row lock, and
+broadcast only after commit. A client that missed anything (a dropped socket, a
+Redis outage, a restart) reconnects with its last seq and replays from this table,
+so the database, not the channel layer, is the source of truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+
+from .models import InterviewEvent
+
+logger = logging.getLogger(__name__)
+
+# A broadcast that cannot reach the channel layer in this time is dropped: the
+# clients catch up from the log, and ingest must not wait on a sick Redis.
+BROADCAST_TIMEOUT_SECONDS = 1.0
+
+
+def group_name(interview_id: int) -> str:
+    """The one channel-layer group of an interview's live feed."""
+    return f"interview.{interview_id}"
+
+
+@dataclass(frozen=True)
+class Change:
+    type: str  # an EventType value
+    object_id: int
+    data: dict
+
+
+def event_message(seq: int, type_: str, object_id: int, data: dict) -> str:
+    """The websocket text of one event, serialised once for every subscriber."""
+    return json.dumps(
+        {"type": type_, "seq": seq, "id": object_id, "data": data},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def events_append(*, interview_id: int, changes: list[Change]) -> list[InterviewEvent]:
+    """Append changes to the log and broadcast them after commit.
+
+    Must run inside the transaction that made the changes. The UPDATE takes the
+    interview's row lock (if the caller did not already), so two writers cannot
+    take the same seq and a seq is visible only when its whole transaction is.
+    """
+    if not changes:
+        return []
+    if not connection.in_atomic_block:
+        raise RuntimeError("events_append must run inside the writing transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE interviews SET last_seq = last_seq + %s WHERE id = %s RETURNING last_seq",
+            [len(changes), interview_id],
+        )
+        (last_seq,) = cursor.fetchone()
+    first = last_seq - len(changes) + 1
+    events = InterviewEvent.objects.bulk_create(
+        InterviewEvent(
+            interview_id=interview_id,
+            seq=first + i,
+            type=change.type,
+            object_id=change.object_id,
+            data=change.data,
+        )
+        for i, change in enumerate(changes)
+    )
+    messages = [
+        (event.seq, event_message(event.seq, event.type, event.object_id, event.data))
+        for event in events
+    ]
+    transaction.on_commit(lambda: broadcast(interview_id, messages), robust=True)
+    return events
+
+
+async def broadcast_async(interview_id: int, messages: list[tuple[int, str]]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        await asyncio.wait_for(
+            layer.group_send(group_name(interview_id), {"type": "feed.events", "events": messages}),
+            BROADCAST_TIMEOUT_SECONDS,
+        )
+    except Exception:  # the log has it; clients catch up on reconnect
+        logger.warning("Broadcast to interview %s failed; clients will catch up", interview_id)
+
+
+def broadcast(interview_id: int, messages: list[tuple[int, str]]) -> None:
+    async_to_sync(broadcast_async)(interview_id, messages)

@@ -1,0 +1,269 @@
+"""The analysis runner: finds pending work in the database and does it.
+
+Work is claimed per interview (a PostgreSQL advisory lock, released by the server
+if the process dies; an in-process lock on SQLite), and each chunk's insights are
+committed together with its progress marker by `chunk_analysis_commit`, which
+refuses a chunk already analysed or out of order. So with any number of server
+processes and `analyze_pending` commands, and after a crash, every final chunk is
+analysed exactly once, in order.
+
+The work itself is synchronous and runs in a worker thread: a slow provider holds
+that thread, never the event loop that serves ingest and the websocket feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from . import wakeup
+from .analysis.base import ChunkAnalysis, ChunkContext, Utterance
+from .analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
+from .analysis.validation import validate_chunk_analysis, validate_roles
+from .models import Interview, InterviewStatus, SpeakerRole, Transcript
+from .selectors import pending_interview_ids
+from .services import chunk_analysis_commit, interview_set_roles
+
+logger = logging.getLogger(__name__)
+
+# Advisory lock namespace ("IC" in ASCII) so our keys cannot collide with others'.
+ADVISORY_LOCK_CLASS = 0x4943
+# Chunks a role guess looks at: enough to see who asks the questions.
+ROLE_SAMPLE = 40
+# Host rows considered "the question" before an answer.
+QUESTION_WINDOW = 6
+
+_local_claims: set[int] = set()
+_local_claims_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def claim(interview_id: int) -> Iterator[bool]:
+    """Claim an interview's analysis; yields False if another worker holds it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_LOCK_CLASS, interview_id]
+            )
+            (got,) = cursor.fetchone()
+        try:
+            yield got
+        finally:
+            if got:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_LOCK_CLASS, interview_id]
+                    )
+        return
+    with _local_claims_lock:
+        got = interview_id not in _local_claims
+        _local_claims.add(interview_id)
+    try:
+        yield got
+    finally:
+        if got:
+            with _local_claims_lock:
+                _local_claims.discard(interview_id)
+
+
+def _utterance(row: Transcript) -> Utterance:
+    return Utterance(
+        transcript_id=row.pk,
+        speaker=row.speaker,
+        role=row.speaker_role,
+        text=row.text,
+        start_ms=row.start_ms,
+        end_ms=row.end_ms,
+    )
+
+
+def _detect_roles(interview: Interview, providers) -> bool:
+    rows = list(
+        Transcript.objects.final().filter(interview=interview).chronological()[:ROLE_SAMPLE]
+    )
+    speakers = {r.speaker for r in rows if r.speaker}
+    if len(speakers) < 2:
+        return False
+    utterances = [_utterance(r) for r in rows]
+    guess, _provider = asyncio.run(
+        call_with_failover(
+            lambda p: p.detect_roles(utterances, interview.language or "es"),
+            lambda g: validate_roles(g, speakers),
+            providers,
+        )
+    )
+    if guess is None:
+        return False
+    interview_set_roles(
+        interview=interview, host=guess.host, guest=guess.guest, confidence=guess.confidence
+    )
+    return True
+
+
+def _question_before(chunk: Transcript) -> str | None:
+    """The host's words since the candidate last spoke, before this chunk."""
+    previous = list(
+        Transcript.objects.final()
+        .filter(interview_id=chunk.interview_id)
+        .filter(timestamp__lte=chunk.timestamp)
+        .exclude(pk=chunk.pk)
+        .order_by("-timestamp", "-id")
+        .values_list("speaker_role", "text")[:QUESTION_WINDOW]
+    )
+    host_lines = []
+    for role, text in previous:
+        if role != SpeakerRole.HOST:
+            break
+        host_lines.append(text)
+    return " ".join(reversed(host_lines)) or None
+
+
+def analyze_interview(interview_id: int, providers=None) -> int:
+    """Analyse an interview's pending final chunks in order; returns how many were
+    committed by this call."""
+    providers = providers if providers is not None else configured_providers()
+    done = 0
+    with claim(interview_id) as got:
+        if not got:
+            return 0
+        while True:
+            interview = (
+                Interview.objects.select_related("candidate", "job_position")
+                .filter(pk=interview_id)
+                .first()
+            )
+            if interview is None:
+                return done
+            if not interview.roles_assigned and not _detect_roles(interview, providers):
+                return done  # not enough speech yet to tell who asks the questions
+            chunk = (
+                Transcript.objects.pending_analysis()
+                .filter(interview_id=interview_id)
+                .chronological()
+                .first()
+            )
+            if chunk is None:
+                return done
+            role = interview.role_of(chunk.speaker)
+            if role is None:
+                # A third voice (or no diarisation): nothing to say about it, but
+                # it must not block the chunks after it.
+                chunk_analysis_commit(
+                    interview_id=interview_id,
+                    transcript_id=chunk.pk,
+                    analysis=ChunkAnalysis(insights=[], state=interview.analysis_state or {}),
+                    provider=interview.ai_provider or "",
+                )
+                continue
+            utterance = Utterance(
+                transcript_id=chunk.pk,
+                speaker=chunk.speaker,
+                role=role,
+                text=chunk.text,
+                start_ms=chunk.start_ms,
+                end_ms=chunk.end_ms,
+            )
+            question = _question_before(chunk) if role == SpeakerRole.GUEST else None
+            context = ChunkContext(
+                interview_id=interview_id,
+                language=interview.language or "es",
+                chunk=utterance,
+                question=question,
+                requirements=(interview.job_position.requirements or {})
+                if interview.job_position
+                else {},
+                cv_data=interview.candidate.cv_data or {},
+                state=interview.analysis_state or {},
+            )
+            sources = [chunk.text, *([question] if question else [])]
+            try:
+                analysis, provider = asyncio.run(
+                    call_with_failover(
+                        lambda p, context=context: p.analyze_chunk(context),
+                        lambda a, sources=sources: validate_chunk_analysis(a, sources),
+                        providers,
+                    )
+                )
+            except AllProvidersFailed as exc:
+                logger.error("Analysis of chunk %s failed on every provider: %s", chunk.pk, exc)
+                return done  # left pending: retried on the next pass
+            if (
+                chunk_analysis_commit(
+                    interview_id=interview_id,
+                    transcript_id=chunk.pk,
+                    analysis=analysis,
+                    provider=provider,
+                )
+                is not None
+            ):
+                done += 1
+
+
+def analyze_pending(interview_id: int | None = None) -> int:
+    """One pass over every interview with pending work (or just one)."""
+    ids = pending_interview_ids([interview_id] if interview_id else None)
+    unassigned = Interview.objects.filter(
+        status=InterviewStatus.LIVE, roles_assigned=False, transcripts__is_interim=False
+    )
+    if interview_id:
+        unassigned = unassigned.filter(pk=interview_id)
+    ids = sorted(set(ids) | set(unassigned.values_list("pk", flat=True).distinct()))
+    total = 0
+    for pk in ids:
+        try:
+            total += analyze_interview(pk)
+        except Exception:  # one interview's failure must not stop others
+            logger.exception("Analysis of interview %s failed", pk)
+    return total
+
+
+def _analyze_pending_in_thread(interview_id: int | None = None) -> int:
+    close_old_connections()
+    try:
+        return analyze_pending(interview_id)
+    finally:
+        close_old_connections()
+        connection.close()
+
+
+class BackgroundRunner:
+    """Each server process runs one: woken by ingest in this process, and polling
+    the database for work committed by any other process."""
+
+    def __init__(self) -> None:
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+
+    def ensure_started(self) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        wakeup.listen(self._notify)
+        self._task = self._loop.create_task(self._run(), name="analysis-runner")
+
+    def _notify(self, interview_id: int) -> None:
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def _run(self) -> None:
+        work = sync_to_async(_analyze_pending_in_thread, thread_sensitive=False)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), settings.ANALYSIS_POLL_SECONDS)
+            self._wake.clear()
+            try:
+                await work()
+            except Exception:  # keep the runner alive
+                logger.exception("Analysis pass failed")
+
+
+runner = BackgroundRunner()

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from interviews.models import InterviewEvent, Transcript
+
+from .deepgram_messages import results
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, interview, body):
+    return client.post(
+        f"/api/interviews/{interview.pk}/transcripts/",
+        data=json.dumps(body),
+        content_type="application/json",
+    )
+
+
+def test_interim_results_update_one_row_and_the_final_replaces_its_text(
+    alice_client, live_interview
+):
+    post(alice_client, live_interview, results("Hola qué", is_final=False, start=1.0))
+    post(alice_client, live_interview, results("Hola qué tal", is_final=False, start=1.0))
+    response = post(alice_client, live_interview, results("Hola, ¿qué tal estás?", start=1.0))
+
+    assert response.status_code == 201
+    rows = list(Transcript.objects.filter(interview=live_interview))
+    assert len(rows) == 1
+    assert rows[0].text == "Hola, ¿qué tal estás?"
+    assert rows[0].is_interim is False
+    assert rows[0].confidence == 95
+    assert rows[0].speaker == "speaker_0"
+
+
+def test_a_redelivered_chunk_changes_nothing(alice_client, live_interview):
+    message = results("Tengo cinco años de experiencia", start=3.2)
+    first = post(alice_client, live_interview, message)
+    events_before = InterviewEvent.objects.count()
+    again = post(alice_client, live_interview, message)
+    late_interim = post(
+        alice_client, live_interview, results("Tengo cinco", start=3.2, is_final=False)
+    )
+
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json() == {"transcripts": [], "duplicates": 1, "skipped": 0}
+    assert late_interim.status_code == 200
+    assert Transcript.objects.filter(interview=live_interview).count() == 1
+    assert Transcript.objects.get().text == "Tengo cinco años de experiencia"
+    assert InterviewEvent.objects.count() == events_before
+
+
+def test_a_final_with_two_speakers_becomes_one_row_per_speaker_run(alice_client, live_interview):
+    words = [(1, "¿Y"), (1, "Django?"), (0, "Sí,"), (0, "cuatro"), (0, "años."), (1, "Vale.")]
+    response = post(alice_client, live_interview, results(words, start=10.0))
+
+    assert response.status_code == 201
+    rows = list(Transcript.objects.filter(interview=live_interview).chronological())
+    assert [(r.speaker, r.text) for r in rows] == [
+        ("speaker_1", "¿Y Django?"),
+        ("speaker_0", "Sí, cuatro años."),
+        ("speaker_1", "Vale."),
+    ]
+    assert len(response.json()["transcripts"]) == 3
+
+
+def test_the_same_start_on_a_new_connection_is_a_new_chunk(alice_client, live_interview):
+    post(alice_client, live_interview, results("Primera conexión", start=0.0, request_id="a"))
+    post(alice_client, live_interview, results("Segunda conexión", start=0.0, request_id="b"))
+    assert Transcript.objects.filter(interview=live_interview).count() == 2
+
+
+def test_empty_transcripts_and_other_message_types_are_skipped(alice_client, live_interview):
+    body = [
+        results("", start=5.0),
+        {"type": "UtteranceEnd", "channel": [0, 1], "last_word_end": 4.2},
+        {"type": "Metadata", "request_id": "req-1"},
+    ]
+    response = post(alice_client, live_interview, body)
+    assert response.status_code == 200
+    assert response.json() == {"transcripts": [], "duplicates": 0, "skipped": 3}
+    assert not Transcript.objects.exists()
+
+
+def test_an_empty_final_removes_its_interim_row(alice_client, live_interview):
+    post(alice_client, live_interview, results("eh", start=7.0, is_final=False))
+    post(alice_client, live_interview, results("", start=7.0))
+    assert not Transcript.objects.exists()
+    last = InterviewEvent.objects.order_by("-seq").first()
+    assert last.type == "transcript" and last.data["deleted"] is True
+
+
+def test_chunks_are_refused_unless_the_interview_is_live(alice_client, interview):
+    response = post(alice_client, interview, results("Hola"))
+    assert response.status_code == 409
+    assert "live" in response.json()["error"]
+    assert not Transcript.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"channel": {}},
+        [results("bien"), {"type": "Results", "channel": {"alternatives": []}}],
+        {"type": "Results", "channel": {"alternatives": [{"transcript": 5}]}},
+        results("sin metadatos") | {"metadata": {}},
+        results("hola") | {"start": -1},
+        results("hola") | {"is_final": "yes"},
+        "just a string",
+        [],
+    ],
+)
+def test_malformed_results_are_refused_whole_with_a_message(alice_client, live_interview, body):
+    response = post(alice_client, live_interview, body)
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert not Transcript.objects.exists()
+    assert not InterviewEvent.objects.filter(type="transcript").exists()
+
+
+def test_invalid_json_is_a_400(alice_client, live_interview):
+    response = alice_client.post(
+        f"/api/interviews/{live_interview.pk}/transcripts/",
+        data="{nope",
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "JSON" in response.json()["error"]
+
+
+def test_another_interviewer_may_not_post_chunks(client, bob, live_interview):
+    client.force_login(bob)
+    response = post(client, live_interview, results("Hola"))
+    assert response.status_code == 403
+    assert not Transcript.objects.exists()
+
+
+def test_rows_get_the_detected_role_of_their_speaker(alice_client, live_interview):
+    from interviews.services import interview_set_roles
+
+    interview_set_roles(interview=live_interview, host="speaker_1", guest="speaker_0")
+    post(alice_client, live_interview, results([(1, "¿Qué"), (1, "tal?"), (0, "Bien.")]))
+    rows = Transcript.objects.chronological()
+    assert [r.speaker_role for r in rows] == ["host", "guest"]
+
+
+def test_each_change_is_logged_with_a_gap_free_seq(alice_client, live_interview):
+    post(alice_client, live_interview, results("uno", start=0, is_final=False))
+    post(alice_client, live_interview, results("uno dos", start=0))
+    post(alice_client, live_interview, results("tres", start=2))
+    seqs = list(
+        InterviewEvent.objects.filter(interview=live_interview).values_list("seq", flat=True)
+    )
+    assert seqs == list(range(1, len(seqs) + 1))
+    live_interview.refresh_from_db()
+    assert live_interview.last_seq == seqs[-1]

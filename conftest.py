@@ -87,3 +87,15 @@ def _no_background_runner(settings):
     # Tests drive the analysis runner explicitly (analyze_pending), so a runner
     # started by the ASGI app cannot race them.
     settings.ANALYSIS_IN_PROCESS = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Failed sign-in / bearer attempts are counted per client address in the cache
+    # (accounts/ratelimit.py); every test client is 127.0.0.1, so without this one
+    # test's failures would rate-limit the next test.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -6,3 +6,18 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
+        from .ratelimit import auth_failure_record
+
+        def count_failed_password(sender, credentials, request=None, **kwargs) -> None:
+            # Every password form (the dashboard's and the admin's) goes through
+            # authenticate(), which sends this signal on failure.
+            if request is not None:
+                auth_failure_record(request)
+
+        user_login_failed.connect(
+            count_failed_password, dispatch_uid="accounts.count_failed_password", weak=False
+        )

@@ -11,12 +11,25 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from .authentication import user_for_bearer
+from .ratelimit import auth_failure_record, auth_failures_exceeded
+
+# Views whose POST is a sign-in attempt: refused outright while the client address
+# is over its failure budget (failures are counted by the views themselves and by
+# the `user_login_failed` signal, see apps.py).
+SIGN_IN_VIEWS = frozenset({"accounts:login", "accounts:clerk_signin", "admin:login"})
 
 
 def wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get(
         "Accept", ""
     )
+
+
+def too_many_attempts(request: HttpRequest) -> HttpResponse:
+    # Imported here: views import `wants_json` from this module.
+    from .views import rate_limited
+
+    return rate_limited(request)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -27,8 +40,11 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         header = request.headers.get("Authorization", "")
         if not header.lower().startswith("bearer "):
             return None
+        if auth_failures_exceeded(request):
+            return too_many_attempts(request)
         user = user_for_bearer(header[7:].strip())
         if user is None:
+            auth_failure_record(request)
             return JsonResponse({"error": "Invalid or revoked bearer token."}, status=401)
         request.user = user
         # A bearer token is not sent by the browser on its own: no CSRF risk.
@@ -36,6 +52,14 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         return None
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if (
+            request.method == "POST"
+            and match is not None
+            and match.view_name in SIGN_IN_VIEWS
+            and auth_failures_exceeded(request)
+        ):
+            return too_many_attempts(request)
         response = super().process_view(request, view_func, view_args, view_kwargs)
         if response is None and request.user.is_authenticated and not request.user.is_active:
             return self.handle_no_permission(request, view_func)

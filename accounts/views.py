@@ -1,18 +1,176 @@
+"""Signing in and out: the password form (embedded default, and staff) and Clerk."""
+
 from __future__ import annotations
 
+import json
+
+from django.conf import settings
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
+from .clerk import ClerkTokenError, verify_session_token
 from .forms import EmailAuthenticationForm
+from .middleware import wants_json
+from .ratelimit import auth_failure_record
+from .selectors import user_for_clerk_id
+
+# Clerk users have no password here: the session must name a backend explicitly.
+SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _refusal(
+    request: HttpRequest, *, status: int, title: str, message: str, sign_out_of_clerk: bool = False
+) -> HttpResponse:
+    if wants_json(request) or request.content_type == "application/json":
+        return JsonResponse({"error": message}, status=status)
+    return render(
+        request,
+        "accounts/sign_in_refused.html",
+        {"title": title, "message": message, "sign_out_of_clerk": sign_out_of_clerk},
+        status=status,
+    )
+
+
+def rate_limited(request: HttpRequest) -> HttpResponse:
+    minutes = max(1, settings.AUTH_RATE_WINDOW_SECONDS // 60)
+    return _refusal(
+        request,
+        status=429,
+        title=_("Too many attempts"),
+        message=_(
+            "Too many failed sign-in attempts from your address. Try again in %(minutes)d minutes."
+        )
+        % {"minutes": minutes},
+    )
 
 
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
+    """The sign-in page: Clerk's component when Clerk is configured, else the
+    password form (email as login name)."""
+
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        if settings.CLERK_ENABLED:
+            # With Clerk, interviewers sign in through Clerk only; staff use the
+            # admin's password form. A second password door would bypass Clerk's
+            # MFA and account policies.
+            return HttpResponse(status=405, headers={"Allow": "GET"})
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["clerk_signin_url"] = resolve_url("accounts:clerk_signin")
+        return context
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    template_name = "accounts/logged_out.html"
+
+    def post(self, request, *args, **kwargs):
+        if not settings.CLERK_ENABLED:
+            return super().post(request, *args, **kwargs)
+        # Ending the Django session is not enough: Clerk's own session would sign
+        # the user straight back in on the sign-in page. This page runs Clerk's
+        # signOut() and then goes on to the sign-in page.
+        auth_logout(request)
+        return render(request, self.template_name, {"next_url": self.get_success_url()})
+
+
+def _posted(request: HttpRequest) -> dict[str, str]:
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return {}
+        return (
+            {k: v for k, v in body.items() if isinstance(v, str)} if isinstance(body, dict) else {}
+        )
+    return {k: request.POST.get(k, "") for k in ("token", "next")}
+
+
+def _next_url(request: HttpRequest, candidate: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@sensitive_post_parameters("token")
+@never_cache
+@login_not_required
+@require_POST
+def clerk_signin(request: HttpRequest) -> HttpResponse:
+    """Exchange a Clerk session token (about a minute long) for a Django session.
+
+    CSRF-protected like any form: without it another site could sign a visitor
+    in as the other site's owner (login CSRF).
+    """
+    if not settings.CLERK_ENABLED:
+        return _refusal(
+            request,
+            status=404,
+            title=_("Clerk sign-in is off"),
+            message=_("Clerk sign-in is not configured here; use the password form."),
+        )
+    posted = _posted(request)
+    token = posted.get("token", "").strip()
+    if not token:
+        return _refusal(
+            request,
+            status=400,
+            title=_("Sign-in failed"),
+            message=_("No Clerk session token was sent."),
+        )
+    try:
+        claims = verify_session_token(token)
+    except ClerkTokenError:
+        auth_failure_record(request)
+        return _refusal(
+            request,
+            status=401,
+            title=_("Sign-in failed"),
+            message=_("Your Clerk session could not be verified. Sign in again."),
+            sign_out_of_clerk=True,
+        )
+    user = user_for_clerk_id(claims["sub"])
+    if user is None:
+        return _refusal(
+            request,
+            status=403,
+            title=_("Your account is not ready yet"),
+            message=_(
+                "You are signed in with Clerk, but your interviewer account has not "
+                "arrived here yet (Clerk sends it within a few seconds of sign-up). "
+                "Try again in a minute; if it persists, ask an administrator to check "
+                "the Clerk webhook."
+            ),
+            sign_out_of_clerk=True,
+        )
+    if not user.is_active:
+        return _refusal(
+            request,
+            status=403,
+            title=_("Account deactivated"),
+            message=_("Your interviewer account has been deactivated."),
+            sign_out_of_clerk=True,
+        )
+    auth_login(request, user, backend=SESSION_BACKEND)
+    next_url = _next_url(request, posted.get("next", ""))
+    if wants_json(request) or request.content_type == "application/json":
+        return JsonResponse({"redirect": next_url})
+    return HttpResponseRedirect(next_url)

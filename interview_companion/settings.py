@@ -7,6 +7,7 @@ channel layer and the built-in AI provider. `.env.example` lists every variable.
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import environ
@@ -144,12 +145,34 @@ CLERK_AUTHORIZED_PARTIES = env.list("CLERK_AUTHORIZED_PARTIES", default=[])
 CLERK_FRONTEND_API = env.str("CLERK_FRONTEND_API", default="")
 CLERK_WEBHOOK_SECRET = env.str("CLERK_WEBHOOK_SECRET", default="")
 CLERK_ENABLED = bool(CLERK_PUBLISHABLE_KEY and CLERK_JWT_KEY)
+if CLERK_PUBLISHABLE_KEY and not CLERK_FRONTEND_API:
+    # A publishable key is pk_test_/pk_live_ + base64("<Frontend API host>$"): the
+    # host the CSP must admit and the `iss` of the instance's session tokens.
+    try:
+        CLERK_FRONTEND_API = (
+            base64.b64decode(CLERK_PUBLISHABLE_KEY.split("_", 2)[2] + "==").decode().rstrip("$")
+        )
+    except (IndexError, ValueError) as exc:
+        raise ImproperlyConfigured("CLERK_PUBLISHABLE_KEY is not a Clerk publishable key.") from exc
+if CLERK_ENABLED and not CLERK_AUTHORIZED_PARTIES:
+    # Without it a session token minted for another site of the same Clerk instance
+    # would sign in here (Clerk's `azp` check is skipped).
+    raise ImproperlyConfigured(
+        "CLERK_AUTHORIZED_PARTIES must list the dashboard's origins "
+        "(e.g. https://interviews.example.com) when Clerk sign-in is configured."
+    )
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-interviews-2026")
 
 # Failed sign-in and token attempts allowed per client address per window.
 AUTH_RATE_LIMIT = env.int("AUTH_RATE_LIMIT", default=10)
 AUTH_RATE_WINDOW_SECONDS = env.int("AUTH_RATE_WINDOW_SECONDS", default=300)
+# Behind a reverse proxy every request comes from the proxy's address: the client
+# address is the last X-Forwarded-For hop (the one the proxy appended).
+AUTH_CLIENT_IP_FROM_X_FORWARDED_FOR = env.bool("BEHIND_PROXY", default=False)
+# The failure counts above live in the cache: share it between server processes
+# with CACHE_URL=redis://host:6379/1 (the default is per process).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- AI and speech providers --------------------------------------------------
 AI_PROVIDERS = env.list("AI_PROVIDERS", default=["builtin"])

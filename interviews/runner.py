@@ -28,6 +28,7 @@ from .analysis.base import ChunkAnalysis, ChunkContext, Utterance
 from .analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
 from .analysis.validation import validate_chunk_analysis, validate_roles
 from .models import Interview, InterviewStatus, SpeakerRole, Transcript
+from .scorecards import scorecards_generate_due
 from .selectors import pending_interview_ids
 from .services import chunk_analysis_commit, interview_set_roles
 
@@ -141,8 +142,10 @@ def analyze_interview(interview_id: int, providers=None) -> int:
             )
             if interview is None:
                 return done
-            if not interview.roles_assigned and not _detect_roles(interview, providers):
-                return done  # not enough speech yet to tell who asks the questions
+            if not interview.roles_assigned:
+                if not _detect_roles(interview, providers):
+                    return done  # not enough speech yet to tell who asks the questions
+                continue  # reload the interview with its roles
             chunk = (
                 Transcript.objects.pending_analysis()
                 .filter(interview_id=interview_id)
@@ -221,6 +224,8 @@ def analyze_pending(interview_id: int | None = None) -> int:
             total += analyze_interview(pk)
         except Exception:  # one interview's failure must not stop others
             logger.exception("Analysis of interview %s failed", pk)
+    # Then the scorecards of completed interviews with nothing left to analyse.
+    scorecards_generate_due(interview_id)
     return total
 
 

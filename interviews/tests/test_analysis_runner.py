@@ -58,7 +58,7 @@ def feed(interview, n=6):
     messages = []
     for i in range(n):
         speaker = 1 if i % 2 == 0 else 0
-        text = "¿Pregunta número %d?" % i if speaker == 1 else "Respuesta número %d." % i
+        text = f"¿Pregunta número {i}?" if speaker == 1 else f"Respuesta número {i}."
         messages.append(results(text, start=float(i * 5), speaker=speaker))
     transcript_ingest(interview=interview, results=messages)
 

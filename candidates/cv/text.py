@@ -85,6 +85,16 @@ def split_sections(flows: list[Flow]) -> dict[str, list[str]]:
             if not line:
                 continue
             heading = heading_of(line)
+            # "Languages: Go, Python" inside Skills labels programming languages; it
+            # starts the spoken-languages section only if it names one.
+            if (
+                heading
+                and heading[1]
+                and current == "skills"
+                and heading[0] != "skills"
+                and not (heading[0] == "languages" and _names_spoken_language(heading[1]))
+            ):
+                heading = None
             if heading:
                 current, rest = heading
                 if rest:
@@ -95,6 +105,11 @@ def split_sections(flows: list[Flow]) -> dict[str, list[str]]:
             last_any = current
             last_by_column[flow.column] = current
     return sections
+
+
+def _names_spoken_language(text: str) -> bool:
+    known = words()["entries"]["languages"]
+    return any(w in known for w in fold_words(text).split())
 
 
 def cv_parts(flows: list[Flow]) -> dict:
@@ -116,7 +131,8 @@ def cv_parts(flows: list[Flow]) -> dict:
 
 
 def _cells(line: str) -> list[str]:
-    return [c.strip() for c in CELL_SPLIT_RE.split(line) if c.strip()]
+    # Contact lines run several items together: "ana@x.es · +34 600 000 000 · Sevilla".
+    return [c.strip() for c in re.split(r"\s{3,}|\s+[·|•]\s+", line) if c.strip()]
 
 
 def _looks_like_name(text: str) -> bool:

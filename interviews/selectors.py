@@ -66,3 +66,214 @@ def live_page_state(interview: Interview) -> dict:
         "insights": [{"id": i.pk, **insight_data(i)} for i in reversed(insights)],
         "requirements": requirements,
     }
+
+
+# --- Dashboard pages ------------------------------------------------------------
+# Every page reads through these, with its joins decided here once, so a page runs
+# the same number of queries for two rows or two thousand.
+
+DASHBOARD_PAGE_SIZE = 25
+DETAIL_TRANSCRIPT_ROWS = 200
+DETAIL_INSIGHTS_PAGE_SIZE = 50
+HOME_LIST_LIMIT = 10
+
+
+def _dashboard_interviews():
+    return Interview.objects.with_people().select_related("scorecard")
+
+
+def dashboard_home(now=None) -> dict:
+    """Home: live now, upcoming today and later this week, recently completed, and
+    counts by status. Days and weeks are the viewer's (the active time zone)."""
+    from datetime import timedelta
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from .models import InterviewStatus
+
+    now = now or timezone.now()
+    local_now = timezone.localtime(now)
+    start_of_tomorrow = (local_now + timedelta(days=1)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    # The week ends on Sunday night; on a Sunday "this week" is just today.
+    end_of_week = start_of_tomorrow + timedelta(days=6 - local_now.weekday())
+    base = _dashboard_interviews()
+    live = list(base.live().order_by("-started_at")[:HOME_LIST_LIMIT])
+    # An interview scheduled earlier today that has not started yet is still "today".
+    start_of_today = start_of_tomorrow - timedelta(days=1)
+    upcoming = list(
+        base.filter(
+            status=InterviewStatus.SCHEDULED,
+            scheduled_at__gte=start_of_today,
+            scheduled_at__lt=end_of_week,
+        ).order_by("scheduled_at")[: HOME_LIST_LIMIT * 3]
+    )
+    recent = list(
+        base.filter(status=InterviewStatus.COMPLETED).order_by("-completed_at", "-id")[
+            :HOME_LIST_LIMIT
+        ]
+    )
+    counts = dict(Interview.objects.order_by().values_list("status").annotate(n=Count("id")))
+    return {
+        "live": live,
+        "today": [i for i in upcoming if i.scheduled_at < start_of_tomorrow],
+        "this_week": [i for i in upcoming if i.scheduled_at >= start_of_tomorrow],
+        "recent": recent,
+        "status_counts": [
+            (status, label, counts.get(status, 0)) for status, label in InterviewStatus.choices
+        ],
+        "total": sum(counts.values()),
+    }
+
+
+def interview_list(
+    *,
+    status: str = "",
+    position=None,
+    interviewer=None,
+    date_from=None,
+    date_to=None,
+    candidate_text: str = "",
+):
+    """The interviews list with its filters. Dates are days in the viewer's time zone
+    (`date_to` included)."""
+    from datetime import datetime, time, timedelta
+
+    from django.db.models import F, Q
+    from django.utils import timezone
+
+    rows = _dashboard_interviews()
+    if status:
+        rows = rows.filter(status=status)
+    if position is not None:
+        rows = rows.filter(job_position=position)
+    if interviewer is not None:
+        rows = rows.filter(interviewer=interviewer)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        rows = rows.filter(scheduled_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
+        rows = rows.filter(scheduled_at__lt=end)
+    text = (candidate_text or "").strip()
+    if text:
+        rows = rows.filter(Q(candidate__name__icontains=text) | Q(candidate__email__icontains=text))
+    return rows.order_by(F("scheduled_at").desc(nulls_last=True), "-id")
+
+
+def interview_for_page(interview_id: int) -> Interview:
+    """One interview with its people and scorecard (404 when missing)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(_dashboard_interviews(), pk=interview_id)
+
+
+def transcript_rows_before(
+    interview: Interview, before_id: int | None = None, limit: int = DETAIL_TRANSCRIPT_ROWS
+) -> tuple[list[Transcript], bool]:
+    """The latest `limit` transcript rows (older than row `before_id` when given), in
+    reading order, and whether older rows remain."""
+    from django.db.models import Q
+
+    rows = Transcript.objects.filter(interview=interview)
+    if before_id is not None:
+        anchor = rows.filter(pk=before_id).values_list("timestamp", flat=True).first()
+        if anchor is None:
+            return [], False
+        rows = rows.filter(Q(timestamp__lt=anchor) | Q(timestamp=anchor, id__lt=before_id))
+    # One row more than shown tells whether a "load older" button is needed.
+    latest = list(rows.order_by("-timestamp", "-id")[: limit + 1])
+    has_older = len(latest) > limit
+    return list(reversed(latest[:limit])), has_older
+
+
+def interview_insights(interview: Interview, *, type: str = "", severity: str = ""):
+    from .models import AIInsight
+
+    rows = AIInsight.objects.filter(interview=interview)
+    if type:
+        rows = rows.filter(type=type)
+    if severity:
+        rows = rows.filter(severity=severity)
+    return rows.select_related("transcript").order_by("timestamp", "id")
+
+
+def interview_talk_time(interview: Interview) -> dict:
+    """Speech time of interviewer and candidate (final rows' `duration_ms`), with
+    each one's share in percent."""
+    from django.db.models import Sum
+
+    from .models import SpeakerRole
+
+    totals = dict(
+        Transcript.objects.filter(interview=interview, is_interim=False)
+        .order_by()
+        .values_list("speaker_role")
+        .annotate(ms=Sum("duration_ms"))
+    )
+    host = totals.get(SpeakerRole.HOST) or 0
+    guest = totals.get(SpeakerRole.GUEST) or 0
+    total = host + guest
+    return {
+        "host_ms": host,
+        "guest_ms": guest,
+        "unassigned_ms": sum(v or 0 for k, v in totals.items() if k not in SpeakerRole.values),
+        "host_pct": round(100 * host / total) if total else 0,
+        "guest_pct": 100 - round(100 * host / total) if total else 0,
+        "total_ms": total,
+        "host_minutes": host / 60000,
+        "guest_minutes": guest / 60000,
+    }
+
+
+def interview_flag_counts(interview: Interview) -> dict:
+    """Insights by type (dismissed ones left out: they never count) in one query."""
+    from django.db.models import Count, Q
+
+    from .models import InsightType
+
+    kept = Q(dismissed=False)
+    return interview.insights.aggregate(
+        **{t.replace("-", "_"): Count("id", filter=kept & Q(type=t)) for t in InsightType.values},
+        dismissed=Count("id", filter=Q(dismissed=True)),
+    )
+
+
+def interview_topics(interview: Interview) -> list[dict]:
+    """The position's technical skills, each marked covered or not, plus anything the
+    analysis covered that the position does not list."""
+    covered = [str(c) for c in (interview.analysis_state or {}).get("covered_requirements") or []]
+    required = interview.job_position.technical_skills if interview.job_position else []
+    covered_folded = {c.casefold() for c in covered}
+    topics = [{"name": s, "covered": s.casefold() in covered_folded} for s in required]
+    listed = {s.casefold() for s in required}
+    topics += [{"name": c, "covered": True} for c in covered if c.casefold() not in listed]
+    return topics
+
+
+def scorecards_for_compare(candidate_ids: Iterable[int]) -> list:
+    """Each candidate's latest ready scorecard, in the order the ids were given.
+
+    Reads every scorecard of at most four candidates in one query: a handful of
+    interviews each, whatever the size of the database.
+    """
+    from django.db.models import F
+
+    from .models import Scorecard, ScorecardState
+
+    ids = list(dict.fromkeys(int(i) for i in candidate_ids))
+    rows = (
+        Scorecard.objects.filter(interview__candidate_id__in=ids, state=ScorecardState.READY)
+        .select_related("interview__candidate", "interview__job_position", "interview__interviewer")
+        .order_by(
+            F("interview__completed_at").desc(nulls_last=True),
+            "-interview__scheduled_at",
+            "-id",
+        )
+    )
+    latest: dict[int, object] = {}
+    for card in rows:
+        latest.setdefault(card.interview.candidate_id, card)
+    return [latest[i] for i in ids if i in latest]

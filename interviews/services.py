@@ -341,3 +341,40 @@ def chunk_analysis_commit(
         changes.append(Change(EventType.INTERVIEW, interview.pk, interview_data(interview)))
     events_append(interview_id=interview_id, changes=changes)
     return insights
+
+
+# --- Scheduling -----------------------------------------------------------------
+
+
+@transaction.atomic
+def interview_schedule(
+    *,
+    candidate,
+    interviewer,
+    scheduled_at,
+    job_position=None,
+    language: str = "es",
+) -> Interview:
+    """Put a new interview on the calendar for `interviewer` (the dashboard's
+    current user). No live page watches an interview before it exists, so there is
+    nothing to append to the event log yet."""
+    from django.core.exceptions import ValidationError
+
+    from candidates.models import JobPositionStatus
+
+    if job_position is not None and job_position.status == JobPositionStatus.CLOSED:
+        # A closed position is no longer hiring: an interview for it is a mistake.
+        raise ValidationError(
+            {"job_position": _("This position is closed: reopen it before scheduling.")}
+        )
+    interview = Interview(
+        candidate=candidate,
+        interviewer=interviewer,
+        job_position=job_position,
+        scheduled_at=scheduled_at,
+        language=language,
+        status=InterviewStatus.SCHEDULED,
+    )
+    interview.full_clean()
+    interview.save()
+    return interview

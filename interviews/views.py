@@ -2,16 +2,232 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+import math
 
-from .models import Interview
-from .selectors import live_page_state
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from candidates.selectors import candidate_list, candidates_by_ids
+
+from .forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
+from .models import SCORE_DIMENSIONS, Interview, InterviewStatus
+from .selectors import (
+    DASHBOARD_PAGE_SIZE,
+    DETAIL_INSIGHTS_PAGE_SIZE,
+    dashboard_home,
+    interview_flag_counts,
+    interview_for_page,
+    interview_insights,
+    interview_list,
+    interview_talk_time,
+    interview_topics,
+    live_page_state,
+    scorecards_for_compare,
+    transcript_rows_before,
+)
+from .services import TransitionError, interview_transition
+
+COMPARE_MIN, COMPARE_MAX = 2, 4
+SCORECARD_PARTIAL = "interviews/partials/scorecard.html"
+
+
+def paginate(request: HttpRequest, rows, per_page: int = DASHBOARD_PAGE_SIZE, param="page") -> Page:
+    """One page of `rows`: a COUNT and a LIMIT query, whatever the total."""
+    return Paginator(rows, per_page).get_page(request.GET.get(param))
+
+
+def can_change(user, interview: Interview) -> bool:
+    """Any interviewer reads every interview; only its interviewer or staff change it."""
+    return bool(user.is_staff or interview.interviewer_id == user.pk)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    live = Interview.objects.live().with_people()[:20]
-    return render(request, "interviews/home.html", {"live": live})
+    return render(request, "interviews/home.html", dashboard_home())
+
+
+@require_GET
+def interview_list_page(request: HttpRequest) -> HttpResponse:
+    filters = InterviewFilterForm(request.GET or None)
+    page = paginate(request, interview_list(**filters.filters()))
+    return render(
+        request,
+        "interviews/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "filtered": any(request.GET.get(k) for k in filters.fields),
+        },
+    )
+
+
+def interview_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = InterviewScheduleForm(request.POST)
+        if form.is_valid() and (interview := form.save(interviewer=request.user)):
+            return redirect("interviews:detail", interview_id=interview.pk)
+    else:
+        initial = {}
+        # "Schedule an interview" from a candidate's or a position's page.
+        if (candidate := request.GET.get("candidate", "")).isdigit():
+            initial["candidate"] = int(candidate)
+        if (position := request.GET.get("position", "")).isdigit():
+            initial["job_position"] = int(position)
+        form = InterviewScheduleForm(initial=initial)
+    return render(request, "interviews/new.html", {"form": form})
+
+
+def _scorecard_panel(request: HttpRequest, interview: Interview) -> dict:
+    """The scorecard panel's context when its partial and selector exist (they come
+    with the scorecard feature); the page renders without them otherwise."""
+    try:
+        from .selectors import scorecard_panel_context
+    except ImportError:
+        return {}
+    try:
+        select_template([SCORECARD_PARTIAL])
+    except TemplateDoesNotExist:
+        return {}
+    return {
+        **scorecard_panel_context(interview, request.user),
+        "scorecard_partial": SCORECARD_PARTIAL,
+    }
+
+
+@require_GET
+def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
+    interview = interview_for_page(interview_id)
+    insight_filters = InsightFilterForm(request.GET or None)
+    rows, has_older = transcript_rows_before(interview)
+    context = {
+        **_scorecard_panel(request, interview),
+        "interview": interview,
+        "can_change": can_change(request.user, interview),
+        "transcript": rows,
+        "has_older": has_older,
+        "insight_filters": insight_filters,
+        "insights_filtered": any(insight_filters.filters().values()),
+        "insights": paginate(
+            request,
+            interview_insights(interview, **insight_filters.filters()),
+            per_page=DETAIL_INSIGHTS_PAGE_SIZE,
+            param="ipage",
+        ),
+        "talk": interview_talk_time(interview),
+        "flags": interview_flag_counts(interview),
+        "topics": interview_topics(interview),
+        "scorecard": getattr(interview, "scorecard", None),
+    }
+    return render(request, "interviews/detail.html", context)
+
+
+@require_GET
+def transcript_older(request: HttpRequest, interview_id: int) -> HttpResponse:
+    """The transcript rows before `?before=<row id>`, as an HTML fragment the detail
+    page inserts above the rows it shows ("load older")."""
+    interview = get_object_or_404(Interview.objects.only("id", "roles"), pk=interview_id)
+    before = request.GET.get("before", "")
+    if not before.isdigit():
+        return HttpResponse(_("“before” must be a transcript row id."), status=400)
+    rows, has_older = transcript_rows_before(interview, before_id=int(before))
+    return render(
+        request,
+        "interviews/partials/transcript_rows.html",
+        {"interview": interview, "transcript": rows, "has_older": has_older},
+    )
+
+
+@require_POST
+def interview_status(request: HttpRequest, interview_id: int) -> HttpResponse:
+    """Start or cancel an interview from its page (no JavaScript needed)."""
+    interview = get_object_or_404(Interview, pk=interview_id)
+    if not can_change(request.user, interview):
+        raise PermissionDenied(_("Only the interviewer or staff may change this interview."))
+    to = request.POST.get("to", "")
+    if to not in (InterviewStatus.LIVE, InterviewStatus.CANCELLED):
+        return HttpResponse(_("Unknown action."), status=400)
+    try:
+        interview_transition(interview=interview, to=to, by=request.user)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("interviews:detail", interview_id=interview.pk)
+    if to == InterviewStatus.LIVE:
+        return redirect("interviews:live", interview_id=interview.pk)
+    return redirect("interviews:detail", interview_id=interview.pk)
+
+
+def _selected_ids(request: HttpRequest) -> list[int]:
+    ids = [int(v) for v in request.GET.getlist("c") if v.isdigit()]
+    return list(dict.fromkeys(ids))[:COMPARE_MAX]
+
+
+def radar_geometry(series: list[dict], size: int = 320) -> dict:
+    """Points of a six-axis radar chart (scores 1-10) for an SVG template: the grid
+    rings, the axes with their label positions, and one polygon per series. A
+    dimension with no score sits at the centre, so a gap reads as a gap."""
+    center, radius = size / 2, size / 2 - 48
+    count = len(SCORE_DIMENSIONS)
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / count
+        r = radius * value / 10
+        return round(center + r * math.cos(angle), 1), round(center + r * math.sin(angle), 1)
+
+    def polygon(values) -> str:
+        return " ".join(f"{x},{y}" for x, y in (point(i, v) for i, v in enumerate(values)))
+
+    axes = []
+    for i, dim in enumerate(SCORE_DIMENSIONS):
+        x, y = point(i, 10)
+        lx, ly = point(i, 11.9)
+        anchor = "middle" if abs(lx - center) < 8 else ("start" if lx > center else "end")
+        axes.append({"dim": dim, "x": x, "y": y, "lx": lx, "ly": ly, "anchor": anchor})
+    return {
+        "size": size,
+        "center": center,
+        "rings": [polygon([level] * count) for level in (2, 4, 6, 8, 10)],
+        "axes": axes,
+        "series": [
+            {**s, "points": polygon([s["scores"].get(d) or 0 for d in SCORE_DIMENSIONS])}
+            for s in series
+        ],
+    }
+
+
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two to four candidates' latest scorecards side by side, with a radar chart."""
+    ids = _selected_ids(request)
+    cards = scorecards_for_compare(ids) if ids else []
+    selected = candidates_by_ids(ids) if ids else []
+    with_card = {c.interview.candidate_id for c in cards}
+    series = [
+        {"index": n, "name": c.interview.candidate.name, "scores": c.dimension_scores()}
+        for n, c in enumerate(cards)
+    ]
+    q = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "interviews/compare.html",
+        {
+            "cards": cards,
+            "selected": selected,
+            "without_card": [c for c in selected if c.pk not in with_card],
+            "dimensions": SCORE_DIMENSIONS,
+            "rows": [(dim, [c.dimension_scores()[dim] for c in cards]) for dim in SCORE_DIMENSIONS],
+            "radar": radar_geometry(series) if len(cards) >= COMPARE_MIN else None,
+            "enough": len(cards) >= COMPARE_MIN,
+            "full": len(selected) >= COMPARE_MAX,
+            "q": q,
+            "matches": list(candidate_list(q).exclude(pk__in=ids)[:10]) if q else [],
+        },
+    )
 
 
 def live(request: HttpRequest, interview_id: int) -> HttpResponse:

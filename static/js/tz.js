@@ -1,0 +1,18 @@
+// Tell the server the browser's time zone (the `tz` cookie), so times are shown in
+// the interviewer's zone when their account does not name one
+// (accounts.middleware.UserTimezoneMiddleware reads it on the next request).
+(function () {
+  "use strict";
+  var zone;
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch (e) {
+    return;
+  }
+  if (!zone) return;
+  var match = document.cookie.match(/(?:^|;\s*)tz=([^;]*)/);
+  if (match && decodeURIComponent(match[1]) === zone) return;
+  var secure = location.protocol === "https:" ? "; secure" : "";
+  document.cookie =
+    "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax" + secure;
+})();

@@ -80,19 +80,23 @@ class CandidateForm(CVUploadMixin, forms.ModelForm):
         return self.instance
 
 
+# The error codes are not "invalid": a JSON form field would swap the message for its
+# own "Enter a valid JSON" and hide what is actually wrong.
+
+
 def validate_cv_data(value) -> None:
     """A hand-edited cv_data must keep the shape consumers rely on."""
     if value is None:
         return
     if not isinstance(value, dict):
-        raise ValidationError(_("The parsed CV must be a JSON object."), code="invalid")
+        raise ValidationError(_("The parsed CV must be a JSON object."), code="invalid_cv_data")
     for key in ("work", "education", "skills", "languages"):
         if value.get(key) is not None and not isinstance(value[key], list):
             raise ValidationError(
-                _('"%(key)s" must be a list.'), code="invalid", params={"key": key}
+                _('"%(key)s" must be a list.'), code="invalid_cv_data", params={"key": key}
             )
     if value.get("basics") is not None and not isinstance(value["basics"], dict):
-        raise ValidationError(_('"basics" must be an object.'), code="invalid")
+        raise ValidationError(_('"basics" must be an object.'), code="invalid_cv_data")
 
 
 def _is_number(value) -> bool:
@@ -103,7 +107,7 @@ def _string_list(value, key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ValidationError(
             _('"%(key)s" must be a list of non-empty texts.'),
-            code="invalid",
+            code="invalid_requirements",
             params={"key": key},
         )
     return value
@@ -114,12 +118,12 @@ def validate_job_requirements(value) -> None:
     if value is None:
         return
     if not isinstance(value, dict):
-        raise ValidationError(_("Requirements must be a JSON object."), code="invalid")
+        raise ValidationError(_("Requirements must be a JSON object."), code="invalid_requirements")
     unknown = sorted(set(value) - set(REQUIREMENT_KEYS))
     if unknown:
         raise ValidationError(
             _("Unknown requirement key(s): %(unknown)s. Allowed: %(allowed)s."),
-            code="invalid",
+            code="invalid_requirements",
             params={"unknown": ", ".join(unknown), "allowed": ", ".join(REQUIREMENT_KEYS)},
         )
     for key in ("technical_skills", "nice_to_have"):
@@ -131,28 +135,30 @@ def validate_job_requirements(value) -> None:
     ):
         raise ValidationError(
             _('"experience" must be a text ("3+ years") or a number of years.'),
-            code="invalid",
+            code="invalid_requirements",
         )
     english = value.get("english_level")
     if english is not None and not isinstance(english, str):
-        raise ValidationError(_('"english_level" must be a text such as B2.'), code="invalid")
+        raise ValidationError(
+            _('"english_level" must be a text such as B2.'), code="invalid_requirements"
+        )
     weights = value.get("weights")
     if weights is None:
         return
     if not isinstance(weights, dict):
-        raise ValidationError(_('"weights" must be an object.'), code="invalid")
+        raise ValidationError(_('"weights" must be an object.'), code="invalid_requirements")
     unknown = sorted(set(weights) - set(DIMENSIONS))
     if unknown:
         raise ValidationError(
             _("Unknown weight dimension(s): %(unknown)s. Allowed: %(allowed)s."),
-            code="invalid",
+            code="invalid_requirements",
             params={"unknown": ", ".join(unknown), "allowed": ", ".join(DIMENSIONS)},
         )
     bad = sorted(k for k, w in weights.items() if not (_is_number(w) and w >= 0))
     if bad:
         raise ValidationError(
             _("Weights must be numbers of zero or more: %(bad)s."),
-            code="invalid",
+            code="invalid_requirements",
             params={"bad": ", ".join(bad)},
         )
 

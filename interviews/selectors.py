@@ -277,3 +277,172 @@ def scorecards_for_compare(candidate_ids: Iterable[int]) -> list:
     for card in rows:
         latest.setdefault(card.interview.candidate_id, card)
     return [latest[i] for i in ids if i in latest]
+
+
+# --- Scorecards -------------------------------------------------------------------
+
+
+def scorecard_panel_context(interview: Interview, user) -> dict:
+    """What `templates/interviews/partials/scorecard.html` needs, under one key
+    (`scorecard_panel`) so it cannot collide with the page's own context."""
+    from django.conf import settings
+
+    from .charts import DIMENSION_LABELS, RadarSeries, radar_svg
+    from .models import SCORE_DIMENSIONS, InterviewStatus, Scorecard
+    from .scorecard_forms import ScorecardAdjustForm, ScorecardDecisionForm, ScorecardNotesForm
+
+    card = Scorecard.objects.select_related("decided_by").filter(interview_id=interview.pk).first()
+    can_change = bool(user.is_staff or interview.interviewer_id == user.pk)
+    ai = (card.ai_scores or {}) if card else {}
+    manual = (card.manual_scores or {}) if card else {}
+    dimensions = [
+        {
+            "key": dim,
+            "label": DIMENSION_LABELS[dim],
+            "value": getattr(card, dim) if card else None,
+            "ai": ai.get(dim),
+            "adjusted": manual.get(dim) is not None,
+        }
+        for dim in SCORE_DIMENSIONS
+    ]
+    has_scores = any(d["value"] is not None for d in dimensions)
+    jira_configured = bool(
+        settings.JIRA_BASE_URL and settings.JIRA_EMAIL and settings.JIRA_API_TOKEN
+    )
+    return {
+        "scorecard_panel": {
+            "interview": interview,
+            "card": card,
+            "dimensions": dimensions,
+            "adjusted_any": any(d["adjusted"] for d in dimensions),
+            "radar": radar_svg([RadarSeries(interview.candidate.name, card.dimension_scores())])
+            if has_scores
+            else None,
+            "can_change": can_change,
+            "can_generate": can_change and interview.status == InterviewStatus.COMPLETED,
+            "notes_form": ScorecardNotesForm(initial={"notes": card.notes if card else ""}),
+            "adjust_form": ScorecardAdjustForm(),
+            "decision_form": ScorecardDecisionForm(
+                initial={
+                    "decision": card.decision if card else "",
+                    "reason": card.decision_reason if card else "",
+                }
+            ),
+            "history_count": card.versions.count() if card else 0,
+            "jira_configured": jira_configured,
+            "jira_ticket": interview.candidate.jira_ticket or "",
+        }
+    }
+
+
+def scorecard_export_rows(
+    *,
+    status: str = "",
+    position=None,
+    interviewer=None,
+    date_from=None,
+    date_to=None,
+    candidate_text: str = "",
+    decision: str = "",
+    recommendation: str = "",
+    state: str = "",
+):
+    """Scorecards for the CSV export, with the interviews list's filters (same
+    meaning: days in the viewer's time zone, `date_to` included) plus the
+    interviewer's decision ("none" = not decided), the AI's verdict and the state."""
+    from datetime import datetime, time, timedelta
+
+    from django.db.models import F, Q
+    from django.utils import timezone
+
+    from .models import Scorecard
+
+    rows = Scorecard.objects.select_related(
+        "interview__candidate",
+        "interview__job_position",
+        "interview__interviewer",
+        "decided_by",
+    )
+    if status:
+        rows = rows.filter(interview__status=status)
+    if position is not None:
+        rows = rows.filter(interview__job_position=position)
+    if interviewer is not None:
+        rows = rows.filter(interview__interviewer=interviewer)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        start = datetime.combine(date_from, time.min, tzinfo=tz)
+        rows = rows.filter(interview__scheduled_at__gte=start)
+    if date_to:
+        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
+        rows = rows.filter(interview__scheduled_at__lt=end)
+    text = (candidate_text or "").strip()
+    if text:
+        rows = rows.filter(
+            Q(interview__candidate__name__icontains=text)
+            | Q(interview__candidate__email__icontains=text)
+        )
+    if decision == "none":
+        rows = rows.filter(decision__isnull=True)
+    elif decision:
+        rows = rows.filter(decision=decision)
+    if recommendation:
+        rows = rows.filter(recommendation__startswith=f"{recommendation}:")
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by(F("interview__scheduled_at").desc(nulls_last=True), "-id")
+
+
+def scorecard_history(scorecard) -> list:
+    """Earlier versions of a scorecard, newest first (the current one is the row)."""
+    return list(scorecard.versions.order_by("-version"))
+
+
+def report_context(interview: Interview) -> dict:
+    """Everything the printable report shows, read once: candidate, position,
+    scorecard with its radar chart, the flags that count with their evidence, and
+    the whole final transcript with roles and times."""
+    from .charts import DIMENSION_LABELS, RadarSeries, radar_svg
+    from .models import SCORE_DIMENSIONS, AIInsight, InsightType, Scorecard
+
+    card = Scorecard.objects.select_related("decided_by").filter(interview=interview).first()
+    flags = list(
+        AIInsight.objects.counting()
+        .filter(
+            interview=interview,
+            type__in=[InsightType.RED_FLAG, InsightType.GREEN_FLAG, InsightType.CONTRADICTION],
+        )
+        .select_related("transcript")
+        .order_by("timestamp", "id")
+    )
+    rows = list(Transcript.objects.final().filter(interview=interview).chronological())
+    start = interview.started_at or (rows[0].timestamp if rows else None)
+
+    def offset(row: Transcript) -> str:
+        # Minutes:seconds into the interview, what a reader of a recording needs.
+        seconds = max(0, int((row.timestamp - start).total_seconds())) if start else 0
+        return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+    transcript = [{"row": row, "offset": offset(row)} for row in rows]
+    manual = (card.manual_scores or {}) if card else {}
+    return {
+        "interview": interview,
+        "candidate": interview.candidate,
+        "position": interview.job_position,
+        "card": card,
+        "dimensions": [
+            {
+                "key": dim,
+                "label": DIMENSION_LABELS[dim],
+                "value": getattr(card, dim) if card else None,
+                "ai": (card.ai_scores or {}).get(dim) if card else None,
+                "adjusted": manual.get(dim) is not None,
+            }
+            for dim in SCORE_DIMENSIONS
+        ],
+        "radar": radar_svg([RadarSeries(interview.candidate.name, card.dimension_scores())])
+        if card and any(v is not None for v in card.dimension_scores().values())
+        else None,
+        "flags": flags,
+        "transcript": transcript,
+    }

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, views
+from . import api, scorecard_views, views
 
 app_name = "interviews"
 
@@ -23,4 +23,41 @@ urlpatterns = [
     ),
     path("interviews/<int:interview_id>/status/", views.interview_status, name="status"),
     path("compare/", views.compare, name="compare"),
+]
+
+# Scorecards: actions, history, reports and the CSV export (scorecard_views.py).
+urlpatterns += [
+    path(
+        "interviews/<int:interview_id>/scorecard/regenerate/",
+        scorecard_views.regenerate,
+        name="scorecard_regenerate",
+    ),
+    path(
+        "interviews/<int:interview_id>/scorecard/notes/",
+        scorecard_views.notes,
+        name="scorecard_notes",
+    ),
+    path(
+        "interviews/<int:interview_id>/scorecard/adjust/",
+        scorecard_views.adjust,
+        name="scorecard_adjust",
+    ),
+    path(
+        "interviews/<int:interview_id>/scorecard/decision/",
+        scorecard_views.decision,
+        name="scorecard_decision",
+    ),
+    path(
+        "interviews/<int:interview_id>/scorecard/jira/",
+        scorecard_views.send_to_jira,
+        name="scorecard_jira",
+    ),
+    path(
+        "interviews/<int:interview_id>/scorecard/history/",
+        scorecard_views.history,
+        name="scorecard_history",
+    ),
+    path("interviews/<int:interview_id>/report/", scorecard_views.report, name="report"),
+    path("interviews/<int:interview_id>/report.pdf", scorecard_views.report_pdf, name="report_pdf"),
+    path("scorecards/export.csv", scorecard_views.export_csv, name="scorecards_export"),
 ]

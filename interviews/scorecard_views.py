@@ -1,0 +1,306 @@
+"""Scorecard pages and actions. Thin: look up, check who may change, call a
+service or a selector, render or redirect with a message.
+
+Anyone signed in may read (a team tool); only the interview's interviewer or
+staff may change its scorecard (403 otherwise).
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .charts import DIMENSION_LABELS
+from .jira import JiraHandOffError, scorecard_send_to_jira
+from .models import SCORE_DIMENSIONS, Interview, Scorecard, ScorecardState
+from .scorecard_forms import (
+    ScorecardAdjustForm,
+    ScorecardDecisionForm,
+    ScorecardExportFilterForm,
+    ScorecardNotesForm,
+)
+from .scorecards import (
+    ScorecardError,
+    scorecard_adjust_score,
+    scorecard_ensure,
+    scorecard_generate,
+    scorecard_record_decision,
+    scorecard_update_notes,
+)
+from .selectors import report_context, scorecard_export_rows, scorecard_history
+
+
+def _interview(interview_id: int) -> Interview:
+    return get_object_or_404(Interview.objects.with_people(), pk=interview_id)
+
+
+def _interview_for_change(request: HttpRequest, interview_id: int) -> Interview:
+    interview = _interview(interview_id)
+    if not (interview.interviewer_id == request.user.pk or request.user.is_staff):
+        raise PermissionDenied(_("Only the interview's interviewer can change its scorecard."))
+    return interview
+
+
+def _back(request: HttpRequest, interview: Interview) -> HttpResponseRedirect:
+    """Back where the form was (a safe `next`), else the interview page."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        try:
+            target = reverse("interviews:detail", args=[interview.pk])
+        except NoReverseMatch:
+            target = reverse("interviews:report", args=[interview.pk])
+        target += "#scorecard"
+    return HttpResponseRedirect(target)
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@require_POST
+def regenerate(request: HttpRequest, interview_id: int) -> HttpResponse:
+    interview = _interview_for_change(request, interview_id)
+    try:
+        # Synchronous on purpose: the built-in provider answers at once, LLM
+        # providers within AI_TIMEOUT_SECONDS, and the interviewer sees the result
+        # (or why it failed) on the next page; other viewers follow the
+        # `generating` state live over the websocket.
+        card = scorecard_generate(interview=interview)
+    except ScorecardError as exc:
+        messages.error(request, str(exc))
+        return _back(request, interview)
+    if card.state == ScorecardState.READY:
+        messages.success(request, _("Scorecard generated (version %(v)s).") % {"v": card.version})
+    else:
+        messages.error(
+            request,
+            _("Scorecard generation failed: %(reason)s") % {"reason": card.failure_reason},
+        )
+    return _back(request, interview)
+
+
+@require_POST
+def notes(request: HttpRequest, interview_id: int) -> HttpResponse:
+    interview = _interview_for_change(request, interview_id)
+    form = ScorecardNotesForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, interview)
+    card = scorecard_ensure(interview=interview)
+    scorecard_update_notes(scorecard=card, notes=form.cleaned_data["notes"])
+    messages.success(request, _("Notes saved."))
+    return _back(request, interview)
+
+
+@require_POST
+def adjust(request: HttpRequest, interview_id: int) -> HttpResponse:
+    interview = _interview_for_change(request, interview_id)
+    form = ScorecardAdjustForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, interview)
+    dimension, value = form.cleaned_data["dimension"], form.cleaned_data["value"]
+    card = scorecard_ensure(interview=interview)
+    scorecard_adjust_score(scorecard=card, dimension=dimension, value=value)
+    label = DIMENSION_LABELS[dimension]
+    if value is None:
+        messages.success(request, _("%(dim)s uses the AI's score again.") % {"dim": label})
+    else:
+        messages.success(request, _("%(dim)s set to %(v)s by hand.") % {"dim": label, "v": value})
+    return _back(request, interview)
+
+
+@require_POST
+def decision(request: HttpRequest, interview_id: int) -> HttpResponse:
+    interview = _interview_for_change(request, interview_id)
+    form = ScorecardDecisionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(request, interview)
+    card = scorecard_ensure(interview=interview)
+    try:
+        scorecard_record_decision(
+            scorecard=card,
+            decision=form.cleaned_data["decision"] or None,
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except ScorecardError as exc:
+        messages.error(request, str(exc))
+        return _back(request, interview)
+    messages.success(request, _("Decision recorded."))
+    return _back(request, interview)
+
+
+@require_POST
+def send_to_jira(request: HttpRequest, interview_id: int) -> HttpResponse:
+    interview = _interview_for_change(request, interview_id)
+    card = Scorecard.objects.filter(interview=interview).first()
+    if card is None:
+        messages.error(request, _("There is no scorecard to send yet."))
+        return _back(request, interview)
+    card.interview = interview  # already loaded with its candidate and position
+    report_url = request.build_absolute_uri(reverse("interviews:report", args=[interview.pk]))
+    try:
+        ticket = scorecard_send_to_jira(scorecard=card, report_url=report_url)
+    except JiraHandOffError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Scorecard posted as a comment on %(t)s.") % {"t": ticket})
+    return _back(request, interview)
+
+
+@require_GET
+def history(request: HttpRequest, interview_id: int) -> HttpResponse:
+    interview = _interview(interview_id)
+    card = get_object_or_404(Scorecard, interview=interview)
+    versions = [
+        {
+            "version": v.version,
+            "created_at": v.created_at,
+            "data": v.snapshot,
+            "scores": [
+                (DIMENSION_LABELS[d], v.snapshot.get(d), v.snapshot.get("ai_scores", {}).get(d))
+                for d in SCORE_DIMENSIONS
+            ],
+        }
+        for v in scorecard_history(card)
+    ]
+    return render(
+        request,
+        "interviews/scorecard_history.html",
+        {
+            "interview": interview,
+            "card": card,
+            "current_scores": [(DIMENSION_LABELS[d], getattr(card, d)) for d in SCORE_DIMENSIONS],
+            "versions": versions,
+        },
+    )
+
+
+@require_GET
+def report(request: HttpRequest, interview_id: int) -> HttpResponse:
+    interview = _interview(interview_id)
+    return render(request, "interviews/report.html", {**report_context(interview), "pdf": False})
+
+
+def _report_filename(interview: Interview, extension: str) -> str:
+    name = slugify(interview.candidate.name) or "candidate"
+    return f"interview-{interview.pk}-{name}.{extension}"
+
+
+@require_GET
+def report_pdf(request: HttpRequest, interview_id: int) -> HttpResponse:
+    # Imported here: WeasyPrint loads Pango at import time, which only this view needs.
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
+    interview = _interview(interview_id)
+    html = render_to_string(
+        "interviews/report.html", {**report_context(interview), "pdf": True}, request=request
+    )
+    # The report holds no external resource: refusing every fetch but data: URIs
+    # means text from a transcript can never make the server fetch a URL.
+    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf(
+        stylesheets=[CSS(filename=finders.find("css/report.css"))]
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_report_filename(interview, "pdf")}"'
+    return response
+
+
+def _csv_cell(value) -> str:
+    """Text as a spreadsheet shows it, never as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    filters = ScorecardExportFilterForm(request.GET or None)
+    rows = scorecard_export_rows(**filters.filters())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="scorecards-{stamp}.csv"'
+    response.write("\ufeff")  # so spreadsheet apps read the accents as UTF-8
+    writer = csv.writer(response)
+    # The human decision comes first: it is what the team decided; the AI's
+    # recommendation is only a suggestion beside it.
+    writer.writerow(
+        [
+            "decision",
+            "decision_reason",
+            "decided_by",
+            "decided_at",
+            "candidate",
+            "candidate_email",
+            "position",
+            "interview_id",
+            "interview_status",
+            "scheduled_at",
+            "completed_at",
+            "interviewer",
+            "ai_recommendation",
+            "ai_justification",
+            "overall_score",
+            *SCORE_DIMENSIONS,
+            "adjusted_by_hand",
+            "scorecard_state",
+            "scorecard_version",
+            "generated_at",
+            "provider",
+            "jira_ticket",
+            "summary",
+        ]
+    )
+    for card in rows.iterator(chunk_size=500):
+        interview = card.interview
+        writer.writerow(
+            _csv_cell(v)
+            for v in [
+                card.decision or "",
+                card.decision_reason,
+                card.decided_by.email if card.decided_by else "",
+                _when(card.decided_at),
+                interview.candidate.name,
+                interview.candidate.email,
+                interview.job_position.title if interview.job_position else "",
+                interview.pk,
+                interview.status,
+                _when(interview.scheduled_at),
+                _when(interview.completed_at),
+                interview.interviewer.email,
+                card.recommendation_verdict or "",
+                card.recommendation_reason,
+                "" if card.overall_score is None else f"{card.overall_score:.1f}",
+                *[getattr(card, d) for d in SCORE_DIMENSIONS],
+                " ".join(sorted(card.manual_scores or {})),
+                card.state,
+                card.version,
+                _when(card.generated_at),
+                card.provider,
+                interview.candidate.jira_ticket or "",
+                card.summary or "",
+            ]
+        )
+    return response

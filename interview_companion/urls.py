@@ -27,3 +27,5 @@ urlpatterns = [
     path("", include("candidates.urls")),
     path("", include("interviews.urls")),
 ]
+
+handler500 = "interview_companion.views.server_error"

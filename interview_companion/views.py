@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.http import require_GET
+
+from accounts.middleware import wants_json
+
+logger = logging.getLogger(__name__)
 
 
 def _database_state() -> str:
@@ -51,3 +58,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = state["database"] == "ok" and state["channel_layer"] == "ok"
     state["status"] = "ok" if healthy else "unavailable"
     return JsonResponse(state, status=200 if healthy else 503)
+
+
+DATABASE_RETRY_AFTER_SECONDS = 2
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database that went away is a 503 with a retry hint, not a 500.
+
+    Django calls this while the exception is being handled, so it is still in
+    sys.exc_info(); whatever raised it (a view, the session or the token lookup in
+    a middleware), the client learns it may retry.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        logger.warning("Database unavailable: %r", error)
+        message = "The database is unavailable; retry shortly."
+        if wants_json(request):
+            response = JsonResponse(
+                {"error": message, "retry_after": DATABASE_RETRY_AFTER_SECONDS}, status=503
+            )
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain")
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+    if wants_json(request):
+        return JsonResponse({"error": "Internal server error."}, status=500)
+    return defaults.server_error(request)

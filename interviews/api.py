@@ -1,7 +1,8 @@
 """The JSON API: lifecycle transitions, transcript ingest, insight updates.
 
 Thin views: parse, look up (scoped to what the user may change), call a service,
-answer. Session-authenticated calls carry the CSRF token; bearer-token calls are
+answer. A database that went away mid-request becomes a 503 with Retry-After in
+`interview_companion.views.server_error`. Session-authenticated calls carry the CSRF token; bearer-token calls are
 exempt (see accounts.middleware).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, OperationalError
+from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -27,8 +28,6 @@ from .services import (
     interview_transition,
     transcript_ingest,
 )
-
-INGEST_RETRY_AFTER_SECONDS = 2
 
 
 class BadRequest(Exception):
@@ -66,16 +65,6 @@ def get_interview_for_change(request: HttpRequest, interview_id: int) -> Intervi
 
 def _forbidden() -> JsonResponse:
     return _error(_("Only the interview's interviewer or staff may change it."), 403)
-
-
-def _unavailable() -> JsonResponse:
-    response = _error(
-        _("The database is unavailable; retry shortly."),
-        503,
-        retry_after=INGEST_RETRY_AFTER_SECONDS,
-    )
-    response["Retry-After"] = str(INGEST_RETRY_AFTER_SECONDS)
-    return response
 
 
 @require_http_methods(["POST"])
@@ -122,8 +111,6 @@ def transcripts(request: HttpRequest, interview_id: int) -> JsonResponse:
         response = _error(_("A concurrent delivery of this chunk won; retry."), 409)
         response["Retry-After"] = "1"
         return response
-    except (OperationalError, DatabaseError):
-        return _unavailable()
     return JsonResponse(
         {
             "transcripts": outcome.transcript_ids,

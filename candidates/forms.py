@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from interview_companion.admin_widgets import PrettyJSONWidget
 from interviews.analysis.base import DIMENSIONS
 
-from .cv import CVParseError, ParsedCV, parse_cv_upload
+from .cv import CVParseError, ParsedCV, parse_cv_upload, skill_entries
 from .models import Candidate, JobPosition
 from .services import EDITABLE_FIELDS, candidate_create, candidate_update
 
@@ -176,6 +176,16 @@ class CandidateAdminForm(CVUploadMixin, forms.ModelForm):
     class Meta:
         model = Candidate
         fields = ["name", "email", "phone", "jira_ticket", "cv_data"]
+
+    def clean_cv_data(self):
+        value = self.cleaned_data.get("cv_data")
+        if isinstance(value, dict) and isinstance(value.get("skills"), list):
+            # A skill typed by hand gets its key from its name, as a parsed one does:
+            # a key typed as "React" or "Computación" would never match a search.
+            value["skills"] = skill_entries(
+                s.get("name") if isinstance(s, dict) else s for s in value["skills"]
+            )
+        return value
 
 
 class JobPositionAdminForm(forms.ModelForm):

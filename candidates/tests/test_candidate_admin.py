@@ -116,14 +116,20 @@ def test_a_bad_cv_in_the_admin_is_shown_on_the_field_and_changes_nothing(admin_c
 
 def test_editing_cv_data_by_hand_updates_skill_search(admin_client):
     candidate = CandidateFactory(name="Ana")
-    cv_data = {**candidate.cv_data, "skills": [{"name": "Vue.js"}]}
+    cv_data = {**candidate.cv_data, "skills": [{"name": "Vue.js"}, {"name": "Ruby", "key": "Ruby"}]}
 
     response = admin_client.post(
         change_url(candidate), candidate_post(candidate, cv_data=json.dumps(cv_data))
     )
 
     assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.cv_data["skills"] == [
+        {"name": "Vue.js", "key": "vue"},
+        {"name": "Ruby", "key": "ruby"},
+    ]
     assert list(Candidate.objects.with_skill("vue")) == [candidate]
+    assert list(Candidate.objects.with_skill("ruby")) == [candidate]
 
 
 def test_cv_data_that_is_not_an_object_is_refused(admin_client):

@@ -83,7 +83,7 @@ def test_the_older_company_field_and_a_byte_order_mark_are_accepted():
     ],
     ids=["empty-object", "package-json", "a-list", "all-null"],
 )
-def test_json_that_is_not_a_resume_is_refused(document):
+def test_json_that_is_not_a_resume_is_refused(document, english):
     with pytest.raises(CVParseError) as excinfo:
         parse_cv(json_bytes(document))
     assert excinfo.value.code == "json_not_resume"

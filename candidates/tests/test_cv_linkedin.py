@@ -61,7 +61,7 @@ def test_an_export_in_a_folder_and_without_optional_files_is_read():
     assert data["work"] == []
 
 
-def test_a_zip_without_profile_csv_is_refused():
+def test_a_zip_without_profile_csv_is_refused(english):
     files = {k: v for k, v in LINKEDIN_FILES.items() if k != "Profile.csv"}
     with pytest.raises(CVParseError) as excinfo:
         parse_cv(linkedin_zip(files))
@@ -78,7 +78,7 @@ def test_a_zip_of_something_else_is_refused():
     assert excinfo.value.code == "zip_not_linkedin"
 
 
-def test_a_word_document_is_refused_with_a_hint_to_use_pdf():
+def test_a_word_document_is_refused_with_a_hint_to_use_pdf(english):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
@@ -96,7 +96,7 @@ def test_a_damaged_zip_is_refused():
     assert excinfo.value.code == "zip_corrupt"
 
 
-def test_an_oversized_member_is_refused_before_it_is_decompressed(monkeypatch):
+def test_an_oversized_member_is_refused_before_it_is_decompressed(monkeypatch, english):
     monkeypatch.setattr(linkedin_module, "MAX_MEMBER_BYTES", 2000)
     many = [{"Name": f"Skill number {i}"} for i in range(500)]
     content = linkedin_zip({**LINKEDIN_FILES, "Skills.csv": many})

@@ -239,7 +239,7 @@ def test_a_truncated_pdf_is_refused():
     assert excinfo.value.code == "pdf_corrupt"
 
 
-def test_a_password_protected_pdf_is_refused():
+def test_a_password_protected_pdf_is_refused(english):
     with pytest.raises(CVParseError) as excinfo:
         parse_cv(pdf_encrypted(pdf_one_column(SPANISH_ONE_COLUMN)))
     assert excinfo.value.code == "pdf_encrypted"
@@ -251,7 +251,7 @@ def test_a_pdf_with_only_an_owner_password_is_read():
     assert parse_cv(content).data["basics"]["name"] == "Lucía Fernández García"
 
 
-def test_an_image_only_pdf_is_refused_as_a_scan():
+def test_an_image_only_pdf_is_refused_as_a_scan(english):
     with pytest.raises(CVParseError) as excinfo:
         parse_cv(pdf_image_only())
     assert excinfo.value.code == "pdf_no_text"

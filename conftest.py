@@ -10,6 +10,8 @@ import os
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import (
     CandidateFactory,
@@ -99,3 +101,20 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# Property-based tests: a bounded profile keeps CI quick; HYPOTHESIS_PROFILE=long
+# runs many more examples by hand.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "long",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -29,6 +29,13 @@ from tests.factories import AIInsightFactory, ScorecardFactory, TranscriptFactor
 MODELS = (Interview, Transcript, AIInsight, Scorecard, ScorecardVersion, InterviewEvent)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every user the factories make gets a hashed password; PBKDF2 costs about a
+    # second each on a busy CI machine, and nothing here signs in with a password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def staff_client(client, charlie):
     """charlie, a staff recruiter with the permissions a recruiters' group would have."""

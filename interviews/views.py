@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.selectors import candidate_list, candidates_by_ids
 
+from .charts import RadarSeries, radar_legend, radar_svg
 from .forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
 from .models import SCORE_DIMENSIONS, Interview, InterviewStatus
 from .selectors import (
@@ -167,39 +166,6 @@ def _selected_ids(request: HttpRequest) -> list[int]:
     return list(dict.fromkeys(ids))[:COMPARE_MAX]
 
 
-def radar_geometry(series: list[dict], size: int = 320) -> dict:
-    """Points of a six-axis radar chart (scores 1-10) for an SVG template: the grid
-    rings, the axes with their label positions, and one polygon per series. A
-    dimension with no score sits at the centre, so a gap reads as a gap."""
-    center, radius = size / 2, size / 2 - 48
-    count = len(SCORE_DIMENSIONS)
-
-    def point(index: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * index / count
-        r = radius * value / 10
-        return round(center + r * math.cos(angle), 1), round(center + r * math.sin(angle), 1)
-
-    def polygon(values) -> str:
-        return " ".join(f"{x},{y}" for x, y in (point(i, v) for i, v in enumerate(values)))
-
-    axes = []
-    for i, dim in enumerate(SCORE_DIMENSIONS):
-        x, y = point(i, 10)
-        lx, ly = point(i, 11.9)
-        anchor = "middle" if abs(lx - center) < 8 else ("start" if lx > center else "end")
-        axes.append({"dim": dim, "x": x, "y": y, "lx": lx, "ly": ly, "anchor": anchor})
-    return {
-        "size": size,
-        "center": center,
-        "rings": [polygon([level] * count) for level in (2, 4, 6, 8, 10)],
-        "axes": axes,
-        "series": [
-            {**s, "points": polygon([s["scores"].get(d) or 0 for d in SCORE_DIMENSIONS])}
-            for s in series
-        ],
-    }
-
-
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     """Two to four candidates' latest scorecards side by side, with a radar chart."""
@@ -207,10 +173,11 @@ def compare(request: HttpRequest) -> HttpResponse:
     cards = scorecards_for_compare(ids) if ids else []
     selected = candidates_by_ids(ids) if ids else []
     with_card = {c.interview.candidate_id for c in cards}
-    series = [
-        {"index": n, "name": c.interview.candidate.name, "scores": c.dimension_scores()}
-        for n, c in enumerate(cards)
-    ]
+    series = [RadarSeries(c.interview.candidate.name, c.dimension_scores()) for c in cards]
+    colours = [colour for _name, colour in radar_legend(series)]
+    colour_by_candidate = {
+        c.interview.candidate_id: colour for c, colour in zip(cards, colours, strict=True)
+    }
     q = request.GET.get("q", "").strip()
     return render(
         request,
@@ -218,10 +185,12 @@ def compare(request: HttpRequest) -> HttpResponse:
         {
             "cards": cards,
             "selected": selected,
+            "chips": [(c, colour_by_candidate.get(c.pk)) for c in selected],
             "without_card": [c for c in selected if c.pk not in with_card],
             "dimensions": SCORE_DIMENSIONS,
             "rows": [(dim, [c.dimension_scores()[dim] for c in cards]) for dim in SCORE_DIMENSIONS],
-            "radar": radar_geometry(series) if len(cards) >= COMPARE_MIN else None,
+            "columns": list(zip(cards, colours, strict=True)),
+            "radar": radar_svg(series, size=300) if len(cards) >= COMPARE_MIN else None,
             "enough": len(cards) >= COMPARE_MIN,
             "full": len(selected) >= COMPARE_MAX,
             "q": q,

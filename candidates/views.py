@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from . import selectors
 from .forms import CandidateForm
@@ -55,7 +55,7 @@ def _page(request: HttpRequest, rows, per_page: int = 25, param: str = "page"):
     return Paginator(rows, per_page).get_page(request.GET.get(param))
 
 
-@require_safe
+@require_GET
 def candidate_list_page(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     return render(
@@ -77,7 +77,7 @@ def candidate_form_page(request: HttpRequest, candidate_id: int | None = None) -
     return render(request, "candidates/form.html", {"form": form, "candidate": candidate})
 
 
-@require_safe
+@require_GET
 def candidate_detail_page(request: HttpRequest, candidate_id: int) -> HttpResponse:
     candidate = selectors.candidate_for_page(candidate_id)
     cv = candidate.cv_data or {}
@@ -93,7 +93,7 @@ def candidate_detail_page(request: HttpRequest, candidate_id: int) -> HttpRespon
     )
 
 
-@require_safe
+@require_GET
 def position_list_page(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in JobPositionStatus.values:
@@ -109,7 +109,7 @@ def position_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+@require_GET
 def position_detail_page(request: HttpRequest, position_id: int) -> HttpResponse:
     position = selectors.position_for_page(position_id)
     return render(

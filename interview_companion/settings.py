@@ -195,6 +195,20 @@ ANALYSIS_POLL_SECONDS = env.float("ANALYSIS_POLL_SECONDS", default=2.0)
 DEEPGRAM_API_KEY = env.str("DEEPGRAM_API_KEY", default="")
 DEEPGRAM_URL = env.str("DEEPGRAM_URL", default="wss://api.deepgram.com/v1/listen")
 DEEPGRAM_MODEL = env.str("DEEPGRAM_MODEL", default="nova-3")
+# The live audio relay (interviews/relay.py). Audio received while Deepgram is
+# unreachable waits in a per-capture buffer of this many bytes (2 MB is about eight
+# minutes of browser opus) and is replayed on reconnect; beyond it the page is told.
+STT_BUFFER_BYTES = env.int("STT_BUFFER_BYTES", default=2 * 1024 * 1024)
+# Deepgram closes a stream that hears nothing for ~10 s: KeepAlive after this silence.
+STT_KEEPALIVE_SECONDS = env.float("STT_KEEPALIVE_SECONDS", default=5.0)
+STT_ENDPOINTING_MS = env.int("STT_ENDPOINTING_MS", default=300)
+STT_UTTERANCE_END_MS = env.int("STT_UTTERANCE_END_MS", default=1000)
+STT_RECONNECT_FIRST_SECONDS = env.float("STT_RECONNECT_FIRST_SECONDS", default=0.5)
+STT_RECONNECT_MAX_SECONDS = env.float("STT_RECONNECT_MAX_SECONDS", default=15.0)
+# How long stopping a capture waits for Deepgram's last results.
+STT_CLOSE_TIMEOUT_SECONDS = env.float("STT_CLOSE_TIMEOUT_SECONDS", default=10.0)
+# Largest Deepgram pre-recorded JSON accepted by the transcript import.
+TRANSCRIPT_IMPORT_MAX_BYTES = env.int("TRANSCRIPT_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 JIRA_BASE_URL = env.str("JIRA_BASE_URL", default="").rstrip("/")
 JIRA_EMAIL = env.str("JIRA_EMAIL", default="")

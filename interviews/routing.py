@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
+from .audio_consumers import InterviewAudioConsumer
 from .consumers import InterviewFeedConsumer
 
 websocket_urlpatterns = [
     path("ws/interviews/<int:interview_id>/", InterviewFeedConsumer.as_asgi()),
+    path("ws/interviews/<int:interview_id>/audio/", InterviewAudioConsumer.as_asgi()),
 ]

@@ -1,0 +1,156 @@
+"""The capture websocket `/ws/interviews/<id>/audio/`: binary audio from the
+interviewer's browser, relayed to Deepgram by `relay.DeepgramRelay`.
+
+Thin like the feed consumer: authenticate in `connect()`, hand audio to the relay,
+hand Deepgram's results to the ingest service (which broadcasts the rows to the
+feed), forward the relay's status to the page. Close codes: 4401 not signed in,
+4403 not this interview's interviewer (or staff), 4404 no such interview, 4409 the
+interview is not live, 4400 a bad query parameter.
+
+Query parameters (optional, for raw audio only; webm/ogg from MediaRecorder are
+detected by Deepgram): `encoding` (e.g. linear16) and `sample_rate` (8000-48000).
+Text messages: `{"type": "stop"}` flushes, waits for the last results and closes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .deepgram import InvalidResults
+from .models import Interview, InterviewStatus
+from .relay import RAW_ENCODINGS, DeepgramRelay, RelayStopped, deepgram_params
+from .selectors import interview_for_feed
+from .services import InterviewNotLive, transcript_ingest
+
+logger = logging.getLogger(__name__)
+
+
+def _ingest(interview: Interview, message: dict) -> None:
+    transcript_ingest(interview=interview, results=message, stt_provider="deepgram")
+
+
+class InterviewAudioConsumer(AsyncWebsocketConsumer):
+    relay: DeepgramRelay | None = None
+    interview: Interview
+    open = False
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        await self.accept()
+        self.open = True
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=4401)
+            return
+        interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
+        interview = await database_sync_to_async(interview_for_feed)(interview_id)
+        if interview is None:
+            await self.close(code=4404)
+            return
+        if not (user.is_staff or interview.interviewer_id == user.pk):
+            await self.close(code=4403)
+            return
+        if interview.status != InterviewStatus.LIVE:
+            await self.send_status("error", _("Start the interview before capturing audio."))
+            await self.close(code=4409)
+            return
+        if not settings.DEEPGRAM_API_KEY:
+            await self.send_status("error", _("Speech-to-text is not configured on the server."))
+            await self.close(code=1011)
+            return
+        try:
+            encoding, sample_rate = self._audio_format()
+        except ValueError as exc:
+            await self.send_status("error", str(exc))
+            await self.close(code=4400)
+            return
+        self.interview = interview
+        self.relay = DeepgramRelay(
+            url=settings.DEEPGRAM_URL,
+            api_key=settings.DEEPGRAM_API_KEY,
+            params=deepgram_params(
+                model=settings.DEEPGRAM_MODEL,
+                language=interview.language or "es",
+                endpointing_ms=settings.STT_ENDPOINTING_MS,
+                utterance_end_ms=settings.STT_UTTERANCE_END_MS,
+                encoding=encoding,
+                sample_rate=sample_rate,
+            ),
+            on_results=self.on_results,
+            on_status=self.on_status,
+            keepalive_seconds=settings.STT_KEEPALIVE_SECONDS,
+            buffer_bytes=settings.STT_BUFFER_BYTES,
+            close_timeout=settings.STT_CLOSE_TIMEOUT_SECONDS,
+            reconnect_first_seconds=settings.STT_RECONNECT_FIRST_SECONDS,
+            reconnect_max_seconds=settings.STT_RECONNECT_MAX_SECONDS,
+        )
+        self.relay.start().add_done_callback(self._relay_ended)
+        await self.send_status("connecting", _("Connecting to the speech service…"))
+
+    def _audio_format(self) -> tuple[str | None, int | None]:
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        encoding = query.get("encoding", [None])[0]
+        rate = query.get("sample_rate", [None])[0]
+        if encoding is not None and encoding not in RAW_ENCODINGS:
+            raise ValueError(_("Unknown audio encoding “%(e)s”.") % {"e": encoding})
+        sample_rate = None
+        if rate is not None:
+            if not rate.isdigit() or not 8000 <= int(rate) <= 48000:
+                raise ValueError(_("sample_rate must be a whole number from 8000 to 48000."))
+            sample_rate = int(rate)
+        return encoding, sample_rate
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.relay is None:
+            return
+        if bytes_data is not None:
+            if len(bytes_data) > settings.WEBSOCKET_MAX_MESSAGE_BYTES:
+                await self.close(code=1009)  # message too big
+                return
+            await self.relay.feed(bytes_data)
+            return
+        try:
+            message = json.loads(text_data or "")
+        except ValueError:
+            message = None
+        if isinstance(message, dict) and message.get("type") == "stop":
+            await self.relay.finish()
+            await self.close(code=1000)
+            return
+        await self.send_status("error", _('Send binary audio, or {"type": "stop"} to finish.'))
+
+    async def disconnect(self, code: int) -> None:
+        self.open = False
+        if self.relay is not None:
+            # The browser left (tab closed, network): Deepgram still gets its
+            # CloseStream and the last results are stored.
+            await self.relay.finish()
+
+    async def on_results(self, message: dict) -> None:
+        try:
+            await database_sync_to_async(_ingest)(self.interview, message)
+        except InterviewNotLive as exc:
+            raise RelayStopped(_("The interview is no longer live; capture stopped.")) from exc
+        except InvalidResults as exc:
+            logger.warning(
+                "Unreadable Deepgram result for interview %s: %s", self.interview.pk, exc
+            )
+
+    async def on_status(self, status: dict) -> None:
+        if self.open:
+            await self.send(text_data=json.dumps(status, ensure_ascii=False))
+
+    async def send_status(self, state: str, message: str) -> None:
+        await self.on_status({"type": "stt", "state": state, "message": message})
+
+    def _relay_ended(self, task) -> None:
+        # The relay stops by itself only when the interview is over: close the page's
+        # socket with the "not live" code so it does not reconnect.
+        if self.open and self.relay is not None and self.relay.stop_reason:
+            task.get_loop().create_task(self.close(code=4409))

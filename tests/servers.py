@@ -35,8 +35,11 @@ def subprocess_database_url(host: str = "127.0.0.1", port: int = 5432) -> str:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], port: int | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str], port: int | None = None, args: list[str] | None = None
+    ) -> None:
         self.port = port or free_port()
+        self.args = args or []
         self.env = {
             **os.environ,
             "DEBUG": "false",
@@ -60,6 +63,7 @@ class Server:
                 "127.0.0.1",
                 "-p",
                 str(self.port),
+                *self.args,
                 "interview_companion.asgi:application",
             ],
             cwd=ROOT,

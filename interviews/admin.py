@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -22,6 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from candidates.models import JobPositionStatus
 from interview_companion.admin_widgets import PrettyJSONMixin, pretty_json_display
 
 from .models import (
@@ -35,27 +38,40 @@ from .models import (
     SpeakerRole,
     Transcript,
 )
-from .services import TransitionError, insight_update, interview_set_roles, interview_transition
+from .scorecards import (
+    MAX_NOTES,
+    MAX_REASON,
+    ScorecardError,
+    scorecard_adjust_score,
+    scorecard_record_decision,
+    scorecard_update_notes,
+)
+from .scorecards_admin import regenerate_scorecards
+from .services import (
+    TransitionError,
+    insight_update,
+    interview_schedule,
+    interview_set_roles,
+    interview_transition,
+)
 
-SCORECARD_READONLY = (
+SCORECARD_AI_COLUMNS = (
     "state",
-    *SCORE_DIMENSIONS,
     "overall_score",
     "recommendation",
-    "decision",
-    "decision_reason",
-    "decided_by",
-    "decided_at",
+    "summary",
+    "strengths_pretty",
+    "weaknesses_pretty",
     "provider",
     "version",
     "generated_at",
     "failure_reason",
-    "updated_at",
 )
-# What a recruiter may correct on a scorecard. The scores are not among them: a hand
-# adjustment must be recorded as such (manual_scores) to survive regeneration, which
-# is the scorecard service's job, not a plain column edit.
-SCORECARD_EDITABLE = ("summary", "strengths", "weaknesses", "notes")
+# What a recruiter changes on a scorecard, each through its service: a dimension is
+# a hand adjustment (kept across regenerations), the notes and the decision are the
+# interviewer's own. The AI's columns are rewritten by every regeneration, so
+# editing them here would be silently lost: they are shown, not edited.
+SCORECARD_EDITABLE = (*SCORE_DIMENSIONS, "notes", "decision", "decision_reason")
 
 
 class ReadOnlyAdminMixin:
@@ -88,18 +104,33 @@ def _short(text: str | None, length: int = 80) -> str:
 # --- Inlines of the interview page ---------------------------------------------
 
 
-class ScorecardInline(PrettyJSONMixin, admin.StackedInline):
+class ScorecardInline(admin.StackedInline):
+    """Read-only on the interview page; its own page edits it through the services."""
+
     model = Scorecard
     fk_name = "interview"
     extra = 0
     max_num = 1
     can_delete = False
-    fields = (*SCORECARD_READONLY[:9], *SCORECARD_EDITABLE, "updated_at")
-    readonly_fields = SCORECARD_READONLY
+    fields = (
+        *SCORECARD_AI_COLUMNS[:6],
+        *SCORE_DIMENSIONS,
+        "notes",
+        "decision",
+        "decision_reason",
+        "updated_at",
+    )
+    readonly_fields = fields
     show_change_link = True
+
+    strengths_pretty = pretty_json_display("strengths", _("strengths"))
+    weaknesses_pretty = pretty_json_display("weaknesses", _("weaknesses"))
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         # A scorecard is generated from the transcript, never typed in from scratch.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 
@@ -143,6 +174,14 @@ class InterviewAdminForm(forms.ModelForm):
             "roles",
             "stt_provider",
         )
+
+    def clean_job_position(self):
+        position = self.cleaned_data.get("job_position")
+        if self.instance.pk is None and position and position.status == JobPositionStatus.CLOSED:
+            # interview_schedule refuses it too (it stays the authority); checking
+            # here turns its refusal into a form error instead of a server error.
+            raise ValidationError(_("This position is closed: reopen it before scheduling."))
+        return position
 
     def clean_roles(self) -> dict | None:
         roles = self.cleaned_data.get("roles")
@@ -200,9 +239,7 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
         "job_position__title",
     )
     date_hierarchy = "scheduled_at"
-    # TODO(issue 2): autocomplete_fields once candidates/accounts admins register
-    # search_fields for Candidate, JobPosition and User (system check admin.E039/E040).
-    raw_id_fields = ("candidate", "interviewer", "job_position")
+    autocomplete_fields = ("candidate", "interviewer", "job_position")
     readonly_fields = (
         "status",
         "started_at",
@@ -253,7 +290,12 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
         (_("Transcript"), {"fields": ("transcript_table",)}),
     )
     inlines = (ScorecardInline, AIInsightInline)
-    actions = ("start_interviews", "complete_interviews", "cancel_interviews")
+    actions = (
+        "start_interviews",
+        "complete_interviews",
+        "cancel_interviews",
+        regenerate_scorecards,
+    )
 
     analysis_state_pretty = pretty_json_display("analysis_state", _("analysis state"))
 
@@ -305,7 +347,25 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
         )
 
     def save_model(self, request: HttpRequest, obj: Interview, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            # A new interview is scheduled by the same service as the dashboard's.
+            scheduled = interview_schedule(
+                candidate=obj.candidate,
+                interviewer=obj.interviewer,
+                scheduled_at=obj.scheduled_at,
+                job_position=obj.job_position,
+                language=obj.language,
+            )
+            obj.pk, obj.created_at, obj.updated_at = (
+                scheduled.pk,
+                scheduled.created_at,
+                scheduled.updated_at,
+            )
+            obj._state.adding = False
+            if obj.stt_provider:
+                obj.save(update_fields=["stt_provider"])
         roles = form.cleaned_data.get("roles")
         if "roles" in form.changed_data and roles:
             # Through the service: it back-fills every row's speaker_role and tells
@@ -438,8 +498,42 @@ class AIInsightAdmin(InsightMarksMixin, PrettyJSONMixin, admin.ModelAdmin):
         insight_update(insight=obj, used=obj.used, dismissed=obj.dismissed)
 
 
+class ScorecardAdminForm(forms.ModelForm):
+    class Meta:
+        model = Scorecard
+        fields = SCORECARD_EDITABLE
+        help_texts = dict.fromkeys(
+            SCORE_DIMENSIONS,
+            _(
+                "A hand adjustment, kept when the scorecard is regenerated. Empty it to "
+                "go back to the AI's score."
+            ),
+        )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for dim in SCORE_DIMENSIONS:
+            self.fields[dim] = forms.IntegerField(
+                label=self.fields[dim].label,
+                help_text=self.fields[dim].help_text,
+                required=False,
+                min_value=1,
+                max_value=10,
+            )
+        self.fields["notes"].max_length = MAX_NOTES
+        self.fields["decision_reason"].max_length = MAX_REASON
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # The decision service refuses a decision without a reason; say so on the form.
+        if data.get("decision") and not (data.get("decision_reason") or "").strip():
+            self.add_error("decision_reason", _("Give a reason for the decision."))
+        return data
+
+
 @admin.register(Scorecard)
-class ScorecardAdmin(PrettyJSONMixin, admin.ModelAdmin):
+class ScorecardAdmin(admin.ModelAdmin):
+    form = ScorecardAdminForm
     list_display = (
         "interview",
         "state",
@@ -453,23 +547,49 @@ class ScorecardAdmin(PrettyJSONMixin, admin.ModelAdmin):
     list_select_related = ("interview__candidate",)
     search_fields = ("interview__candidate__name", "recommendation", "summary", "notes")
     date_hierarchy = "updated_at"
-    fields = (
-        "interview",
-        *SCORECARD_READONLY[:9],
-        *SCORECARD_EDITABLE,
-        "ai_scores_pretty",
-        "manual_scores_pretty",
-        *SCORECARD_READONLY[9:],
-        "versions_list",
+    actions = (regenerate_scorecards,)
+    fieldsets = (
+        (None, {"fields": ("interview", *SCORECARD_AI_COLUMNS[:6])}),
+        (
+            _("Interviewer"),
+            {
+                "fields": (
+                    *SCORE_DIMENSIONS,
+                    "notes",
+                    "decision",
+                    "decision_reason",
+                    "decided_by",
+                    "decided_at",
+                )
+            },
+        ),
+        (
+            _("Generation"),
+            {
+                "fields": (
+                    "ai_scores_pretty",
+                    "manual_scores_pretty",
+                    *SCORECARD_AI_COLUMNS[6:],
+                    "updated_at",
+                    "versions_list",
+                ),
+                "classes": ("collapse",),
+            },
+        ),
     )
     readonly_fields = (
         "interview",
-        *SCORECARD_READONLY,
+        *SCORECARD_AI_COLUMNS,
+        "decided_by",
+        "decided_at",
         "ai_scores_pretty",
         "manual_scores_pretty",
+        "updated_at",
         "versions_list",
     )
 
+    strengths_pretty = pretty_json_display("strengths", _("strengths"))
+    weaknesses_pretty = pretty_json_display("weaknesses", _("weaknesses"))
     ai_scores_pretty = pretty_json_display("ai_scores", _("AI scores"))
     manual_scores_pretty = pretty_json_display("manual_scores", _("scores adjusted by hand"))
 
@@ -497,6 +617,31 @@ class ScorecardAdmin(PrettyJSONMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Scorecard, form, change: bool) -> None:
+        """Each change through the service the dashboard uses: hand adjustments
+        survive regeneration, and live pages are told about every one."""
+        changed = set(form.changed_data)
+        data = form.cleaned_data
+        try:
+            # A savepoint: a refusal keeps none of this save, and the admin's own
+            # bookkeeping after it still runs in a healthy transaction.
+            with transaction.atomic():
+                for dim in SCORE_DIMENSIONS:
+                    if dim in changed:
+                        scorecard_adjust_score(scorecard=obj, dimension=dim, value=data[dim])
+                if "notes" in changed:
+                    scorecard_update_notes(scorecard=obj, notes=data["notes"] or "")
+                if changed & {"decision", "decision_reason"}:
+                    scorecard_record_decision(
+                        scorecard=obj,
+                        decision=data["decision"],
+                        reason=data["decision_reason"],
+                        by=request.user,
+                    )
+        except ScorecardError as exc:
+            self.message_user(request, _("Not saved: %(error)s") % {"error": exc}, messages.ERROR)
+        obj.refresh_from_db()
 
 
 @admin.register(ScorecardVersion)

@@ -80,6 +80,7 @@ def produced(interview):
         strengths=[{"text": "Experiencia con Django", "quote": "cinco años", "transcript_id": 1}],
         weaknesses=[],
         summary="Buen candidato.",
+        ai_scores={"technical": 7, "communication": 8},
     )
     version = ScorecardVersion.objects.create(
         scorecard=scorecard, version=1, snapshot={"technical": 6, "summary": "Primera versión"}
@@ -188,9 +189,10 @@ def test_interview_page_inlines_insights_and_scorecard(staff_client, produced):
     # Only the interviewer's marks are editable; the AI's words are not.
     assert {"used", "dismissed"} <= set(insight_form.fields)
     assert not {"content", "type", "severity", "topic"} & set(insight_form.fields)
+    # The scorecard is shown here and edited on its own page, through its services.
     scorecard_form = inlines[Scorecard].formset.forms[0]
-    assert "notes" in scorecard_form.fields
-    assert not {"technical", "overall_score", "recommendation"} & set(scorecard_form.fields)
+    assert set(scorecard_form.fields) == {"id", "interview"}
+    assert "Buen candidato." in response.content.decode()
 
 
 def test_json_fields_are_pretty_printed_and_editable(staff_client, produced):
@@ -313,18 +315,156 @@ def test_insight_page_edits_only_the_interviewers_marks(staff_client, produced):
     )
 
 
-def test_scorecard_notes_are_editable_but_scores_are_not(staff_client, produced):
+def test_scorecard_notes_are_saved_through_the_service_and_reach_the_live_feed(
+    staff_client, produced
+):
     scorecard = produced[Scorecard]
     url = admin_url(Scorecard, "change", scorecard.pk)
     data = post_data(staff_client.get(url))
-    data.update(notes="Llamar la semana que viene.", technical="2", overall_score="1.0")
+    data.update(notes="  Llamar la semana que viene.  ", summary="rewritten", overall_score="1.0")
 
     response = staff_client.post(url, data)
 
     assert response.status_code == 302
     scorecard.refresh_from_db()
     assert scorecard.notes == "Llamar la semana que viene."
-    assert (scorecard.technical, scorecard.overall_score) == (7, 7.5)
+    # The AI's columns are not editable here: regeneration would undo the edit.
+    assert (scorecard.summary, scorecard.overall_score) == ("Buen candidato.", 7.5)
+    event = scorecard.interview.events.order_by("-seq").first()
+    assert (event.type, event.object_id) == ("scorecard", scorecard.pk)
+
+
+def test_a_score_changed_in_the_admin_is_a_hand_adjustment(staff_client, produced):
+    scorecard = produced[Scorecard]
+    url = admin_url(Scorecard, "change", scorecard.pk)
+    data = post_data(staff_client.get(url))
+    data["technical"] = "9"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    scorecard.refresh_from_db()
+    assert scorecard.technical == 9
+    assert scorecard.manual_scores == {"technical": 9}
+    assert scorecard.communication == 8  # untouched dimensions stay as they were
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"technical": "11"}, "technical"), ({"decision": "hire"}, "decision_reason")],
+    ids=["score-out-of-range", "decision-without-reason"],
+)
+def test_a_scorecard_edit_the_services_would_refuse_is_a_form_error(
+    staff_client, produced, changes, field
+):
+    scorecard = produced[Scorecard]
+    url = admin_url(Scorecard, "change", scorecard.pk)
+    data = {**post_data(staff_client.get(url)), **changes}
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    scorecard.refresh_from_db()
+    assert (scorecard.technical, scorecard.decision) == (7, None)
+
+
+def test_a_decision_records_who_made_it(staff_client, produced, charlie):
+    scorecard = produced[Scorecard]
+    url = admin_url(Scorecard, "change", scorecard.pk)
+    data = post_data(staff_client.get(url))
+    data.update(decision="hire", decision_reason="Sólido en Django.")
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    scorecard.refresh_from_db()
+    assert (scorecard.decision, scorecard.decision_reason) == ("hire", "Sólido en Django.")
+    assert scorecard.decided_by == charlie
+    assert scorecard.decided_at is not None
+
+
+def test_an_interview_added_in_the_admin_is_scheduled(staff_client, candidate, position, bob):
+    response = staff_client.post(
+        admin_url(Interview, "add"),
+        {
+            "candidate": candidate.pk,
+            "interviewer": bob.pk,
+            "job_position": position.pk,
+            "language": "en",
+            "scheduled_at_0": "2030-05-04",
+            "scheduled_at_1": "10:30:00",
+            "roles": "",
+            "stt_provider": "",
+            "scorecard-TOTAL_FORMS": "0",
+            "scorecard-INITIAL_FORMS": "0",
+            "insights-TOTAL_FORMS": "0",
+            "insights-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    interview = Interview.objects.get(interviewer=bob)
+    assert (interview.status, interview.language, interview.candidate) == (
+        "scheduled",
+        "en",
+        candidate,
+    )
+    assert timezone.localtime(interview.scheduled_at).strftime("%Y-%m-%d %H:%M") == (
+        "2030-05-04 10:30"
+    )
+
+
+def test_an_interview_cannot_be_added_for_a_closed_position(staff_client, candidate, position, bob):
+    position.status = "closed"
+    position.save()
+
+    response = staff_client.post(
+        admin_url(Interview, "add"),
+        {
+            "candidate": candidate.pk,
+            "interviewer": bob.pk,
+            "job_position": position.pk,
+            "language": "es",
+            "scheduled_at_0": "2030-05-04",
+            "scheduled_at_1": "10:30:00",
+            "scorecard-TOTAL_FORMS": "0",
+            "scorecard-INITIAL_FORMS": "0",
+            "insights-TOTAL_FORMS": "0",
+            "insights-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "job_position" in response.context["adminform"].form.errors
+    assert not Interview.objects.filter(interviewer=bob).exists()
+
+
+@pytest.mark.parametrize("model", (Interview, Scorecard), ids=lambda m: m.__name__)
+def test_scorecards_can_be_regenerated_from_both_lists(staff_client, produced, model):
+    response = staff_client.get(admin_url(model, "changelist"))
+
+    actions = dict(response.context["action_form"].fields["action"].choices)
+    assert "regenerate_scorecards" in actions
+
+
+def test_related_rows_are_picked_with_autocomplete(staff_client, produced):
+    response = staff_client.get(admin_url(Interview, "change", produced[Interview].pk))
+    form = response.context["adminform"].form
+
+    for name in ("candidate", "interviewer", "job_position"):
+        assert type(form.fields[name].widget.widget).__name__ == "AutocompleteSelect", name
+
+    found = staff_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "interviews",
+            "model_name": "interview",
+            "field_name": "candidate",
+            "term": "Lucía",
+        },
+    ).json()
+    assert [r["text"] for r in found["results"]] == ["Lucía Fernández"]
 
 
 def test_start_action_moves_a_scheduled_interview_live(staff_client, produced):

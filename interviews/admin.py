@@ -1,11 +1,13 @@
 """The recruiters' admin for interviews and what they produce.
 
-The admin reads everything but writes only what has no service behind it. The
-lifecycle (`status`, `started_at`, `completed_at`), the event-log counter and the
-analysis state are read-only here: status changes go through the actions below,
-which call `interview_transition`, so the admin cannot make a transition the
-dashboard would refuse. Speaker roles and an insight's used/dismissed flags are
-saved through their services too, so live pages see the change in their feed.
+The admin shows everything, and every write with a rule behind it goes through the
+service the dashboard uses, so the admin can neither break a rule nor keep a live
+page in the dark. The lifecycle (`status`, `started_at`, `completed_at`), the
+event-log counter and the analysis state are read-only: status changes are the
+list's actions, which call `interview_transition`. A new interview is made by
+`interview_schedule`; roles, an insight's used/dismissed marks and the scorecard's
+hand adjustments, notes and decision by their services. What the pipeline writes
+(transcript rows, the event log, scorecard versions) is read-only.
 """
 
 from __future__ import annotations

@@ -46,8 +46,8 @@ def live_page_state(interview: Interview) -> dict:
     Read in one transaction-consistent pass: `last_seq` is read first, so any row
     changed after it is also an event with a larger seq and reaches the page.
     """
-    from .models import AIInsight
-    from .payloads import insight_data, interview_data, transcript_data
+    from .models import AIInsight, Scorecard
+    from .payloads import insight_data, interview_data, scorecard_data, transcript_data
 
     last_seq = Interview.objects.values_list("last_seq", flat=True).get(pk=interview.pk)
     rows = list(
@@ -59,7 +59,9 @@ def live_page_state(interview: Interview) -> dict:
         AIInsight.objects.filter(interview=interview).order_by("-timestamp", "-id")[:300]
     )
     requirements = (interview.job_position.requirements or {}) if interview.job_position else {}
+    card = Scorecard.objects.filter(interview=interview).first()
     return {
+        "scorecard": scorecard_data(card) if card else None,
         "last_seq": last_seq,
         "interview": interview_data(interview),
         "transcripts": [{"id": r.pk, **transcript_data(r)} for r in reversed(rows)],

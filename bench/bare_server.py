@@ -4,6 +4,7 @@ Clients connect to `/`; whatever arrives on `/control` is broadcast to all of th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 
 import websockets
@@ -30,7 +31,5 @@ async def main(port: int) -> None:
 
 
 if __name__ == "__main__":
-    try:
+    with contextlib.suppress(KeyboardInterrupt, websockets.ConnectionClosed):
         asyncio.run(main(int(sys.argv[1])))
-    except (KeyboardInterrupt, websockets.ConnectionClosed):
-        pass

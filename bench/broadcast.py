@@ -15,13 +15,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import time
-
 import logging
+import time
 
 import httpx
 import websockets
-
 from common import (
     CLIENT_CORE,
     daphne_servers,

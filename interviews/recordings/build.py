@@ -162,7 +162,8 @@ class StreamWriter:
         self.clock = self.uniform((0.6, 1.2))  # the first word's start
 
     def close(self) -> None:
-        end = _r(self.window_start + 0.5)
+        # Deepgram sends Metadata once the stream is closed: after everything else.
+        end = _r(max([self.window_start + 0.5, *(due + 0.05 for due, _, _ in self.events)]))
         digest = hashlib.sha256(f"{self.dialogue.name}:{self.request_id}".encode()).hexdigest()
         self.emit(
             end,
@@ -332,11 +333,11 @@ class StreamWriter:
         return pauses
 
 
-def build(source: Path) -> tuple[Path, StreamWriter]:
+def build(source: Path, out_dir: Path = HERE) -> tuple[Path, StreamWriter]:
     dialogue = parse_dialogue(source)
     writer = StreamWriter(dialogue)
     messages = writer.write()
-    target = HERE / f"{dialogue.name}.jsonl"
+    target = out_dir / f"{dialogue.name}.jsonl"
     with target.open("w", encoding="utf-8", newline="\n") as out:
         for message in messages:
             out.write(json.dumps(message, ensure_ascii=False) + "\n")

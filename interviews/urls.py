@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, scorecard_views, views
+from . import api, import_views, scorecard_views, views
 
 app_name = "interviews"
 
@@ -23,6 +23,15 @@ urlpatterns = [
     ),
     path("interviews/<int:interview_id>/status/", views.interview_status, name="status"),
     path("compare/", views.compare, name="compare"),
+]
+
+# Transcript import (import_views.py).
+urlpatterns += [
+    path(
+        "interviews/<int:interview_id>/import/",
+        import_views.transcript_import_page,
+        name="import_transcript",
+    ),
 ]
 
 # Scorecards: actions, history, reports and the CSV export (scorecard_views.py).

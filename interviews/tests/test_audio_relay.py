@@ -23,6 +23,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 KEY = "dg-secret-server-key"
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Status messages are asserted in English, whatever catalogue has been compiled.
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def relay_settings(settings):
     settings.DEEPGRAM_API_KEY = KEY

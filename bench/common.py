@@ -79,8 +79,8 @@ def daphne_servers(
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "ANALYSIS_IN_PROCESS": "false",
         "LOG_LEVEL": "WARNING",
-        # Production setting (README): keep connections across requests.
-        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
+        # Production setting (README): a psycopg connection pool.
+        "DB_POOL": os.environ.get("DB_POOL", "true"),
         **(extra_env or {}),
     }
     if redis:

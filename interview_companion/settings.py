@@ -107,6 +107,16 @@ else:
     _db.setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
     )
+    if env.bool("DB_POOL", default=False):
+        # Under ASGI each request runs in a thread of its own, so persistent
+        # per-thread connections cannot be reused; a psycopg pool can. Production
+        # turns it on (README, "Production"); the test suite keeps plain connections.
+        _db["CONN_MAX_AGE"] = 0
+        _db["OPTIONS"]["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=20),
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        }
 IS_POSTGRES = _db["ENGINE"].startswith("django.db.backends.postgresql")
 
 # Seed tables use `serial` (integer) primary keys.

@@ -1,0 +1,195 @@
+"""Ingest throughput: concurrent simulated live streams posting Deepgram chunks over
+HTTP to the app (Daphne, PostgreSQL), at a realistic pace and then as fast as
+possible; compared with raw psycopg inserts of the same rows.
+
+    .venv/bin/python bench/ingest.py [--streams 100] [--seconds 20] [--processes 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import (
+    BENCH_DATABASE_URL,
+    CLIENT_CORE,
+    daphne_servers,
+    percentiles,
+    pin_to,
+    setup_django,
+)
+
+from interviews.tests.deepgram_messages import results
+
+WORDS = [
+    "pues",
+    "en",
+    "mi",
+    "último",
+    "proyecto",
+    "migramos",
+    "la",
+    "api",
+    "a",
+    "django",
+    "con",
+    "postgresql",
+    "y",
+    "redis",
+]
+
+
+def utterance_messages(stream: int, index: int) -> list[dict]:
+    """Two interim results and the final of one utterance, as Deepgram sends them."""
+    start = index * 4.0
+    text = " ".join(WORDS[: 6 + index % 8])
+    words = text.split()
+    request_id = f"bench-{stream}"
+    return [
+        results(
+            " ".join(words[:3]),
+            start=start,
+            is_final=False,
+            request_id=request_id,
+            speaker=index % 2,
+        ),
+        results(
+            " ".join(words[:-2]),
+            start=start,
+            is_final=False,
+            request_id=request_id,
+            speaker=index % 2,
+        ),
+        results(text, start=start, is_final=True, request_id=request_id, speaker=index % 2),
+    ]
+
+
+async def stream(http, url, stream_no, interval, deadline, latencies, sent_finals, first_index):
+    index = first_index
+    while time.perf_counter() < deadline:
+        for message in utterance_messages(stream_no, index):
+            t0 = time.perf_counter()
+            response = await http.post(url, json=message)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if response.status_code >= 300 and response.status_code != 200:
+                raise RuntimeError(f"{response.status_code} {response.text[:200]}")
+            if interval:
+                await asyncio.sleep(max(0.0, interval - (time.perf_counter() - t0)))
+        sent_finals.append((stream_no, index))
+        index += 1
+    return index
+
+
+async def phase(ports, interviews, token, seconds, interval, offsets):
+    latencies: list[float] = []
+    sent_finals: list = []
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(
+        max_connections=len(interviews), max_keepalive_connections=len(interviews)
+    )
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=30
+    ) as http:
+        started = time.perf_counter()
+        ends = await asyncio.gather(
+            *(
+                stream(
+                    http,
+                    f"http://127.0.0.1:{ports[i % len(ports)]}/api/interviews/{iv.pk}/transcripts/",
+                    i,
+                    interval,
+                    deadline,
+                    latencies,
+                    sent_finals,
+                    offsets[i],
+                )
+                for i, iv in enumerate(interviews)
+            )
+        )
+        elapsed = time.perf_counter() - started
+    return latencies, sent_finals, elapsed, ends
+
+
+def raw_psycopg(rows: int) -> float:
+    """The floor: the same transcript rows inserted by psycopg, one per transaction."""
+    import psycopg
+
+    from interviews.models import Interview
+
+    interview_id = Interview.objects.order_by("-pk").values_list("pk", flat=True).first()
+    with psycopg.connect(BENCH_DATABASE_URL, autocommit=True) as conn:
+        started = time.perf_counter()
+        for i in range(rows):
+            conn.execute(
+                "INSERT INTO transcripts (interview_id, timestamp, text, speaker, is_interim, confidence,"
+                " request_id, channel_index, start_ms, end_ms, duration_ms, run)"
+                " VALUES (%s, now(), %s, 'speaker_0', false, 95, %s, 0, %s, 0, 0, 0)",
+                [interview_id, " ".join(WORDS[:10]), f"raw-{time.time_ns()}", i],
+            )
+        elapsed = time.perf_counter() - started
+        conn.execute("DELETE FROM transcripts WHERE request_id LIKE 'raw-%%'")
+    return rows / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--streams", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument(
+        "--pace", type=float, default=0.5, help="seconds between a stream's messages"
+    )
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    pin_to(CLIENT_CORE)
+    setup_django(redis=args.processes > 1)
+    from accounts.models import User
+    from accounts.services import api_token_create
+    from candidates.models import Candidate
+    from interviews.models import Interview, Transcript
+    from interviews.services import interview_transition
+
+    user, _ = User.objects.get_or_create(email="bench@example.com", defaults={"name": "Bench"})
+    candidate = Candidate.objects.create(name="Ingest bench")
+    interviews = []
+    for _ in range(args.streams):
+        interview = Interview.objects.create(candidate=candidate, interviewer=user)
+        interviews.append(interview_transition(interview=interview, to="live"))
+    _row, token = api_token_create(user=user, name="ingest-bench")
+
+    with daphne_servers(count=args.processes, redis=args.processes > 1) as ports:
+        offsets = [0] * len(interviews)
+        for name, interval, seconds in (
+            ("realistic", args.pace, args.seconds),
+            ("flat out", 0.0, args.seconds / 2),
+        ):
+            lat, finals, elapsed, offsets = asyncio.run(
+                phase(ports, interviews, token, seconds, interval, offsets)
+            )
+            p = percentiles(lat)
+            print(
+                f"[{name:9}] {len(interviews)} streams x {args.processes} process(es): "
+                f"{len(lat) / elapsed:7.1f} chunks/s  ack p50 {p['p50']:.1f} ms  p99 {p['p99']:.1f} ms"
+                f"  max {p['max']:.1f} ms  ({len(lat)} chunks, {len(finals)} utterances)",
+                flush=True,
+            )
+    ids = [iv.pk for iv in interviews]
+    rows = Transcript.objects.filter(interview_id__in=ids).count()
+    interim_left = Transcript.objects.filter(interview_id__in=ids, is_interim=True).count()
+    expected = sum(offsets)  # utterances started per stream (finals or in flight)
+    print(f"rows written {rows} / utterances sent {expected}  (interim rows left: {interim_left})")
+    raw = raw_psycopg(2000)
+    print(f"raw psycopg inserts: {raw:.0f} rows/s (one transaction each)")
+
+
+if __name__ == "__main__":
+    main()

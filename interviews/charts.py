@@ -38,7 +38,7 @@ DIMENSION_LABELS = {
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 SCALE_MAX = 10
 # Room around the plot for the axis labels.
-LABEL_PAD_X = 78
+LABEL_PAD_X = 104
 LABEL_PAD_Y = 26
 
 

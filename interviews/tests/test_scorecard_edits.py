@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from interviews.models import InterviewEvent, Scorecard
 from interviews.scorecards import (
@@ -15,6 +16,13 @@ from interviews.scorecards import (
 from .scorecard_support import ScriptedProvider, completed_interview
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English; Spanish is the default language.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from interviews.models import (
     AIInsight,
@@ -22,6 +23,13 @@ from tests.factories import AIInsightFactory
 from .scorecard_support import ScriptedProvider, completed_interview, failing, paraphrasing
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English; Spanish is the default language.
+    with translation.override("en"):
+        yield
 
 
 def scorecard_events(interview):

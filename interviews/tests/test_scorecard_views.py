@@ -12,6 +12,12 @@ from .scorecard_support import ScriptedProvider, completed_interview
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Messages are asserted in English; Spanish is the default language.
+    settings.LANGUAGE_CODE = "en"
+
+
 def url(interview, action):
     return f"/interviews/{interview.pk}/scorecard/{action}/"
 
@@ -41,7 +47,8 @@ def test_the_interviewer_regenerates_the_scorecard_with_the_configured_provider(
     assert card.version == 1
     assert any("version 1" in m for m in shown(response))
     states = [
-        e.data["state"] for e in InterviewEvent.objects.filter(interview=interview, type="scorecard")
+        e.data["state"]
+        for e in InterviewEvent.objects.filter(interview=interview, type="scorecard")
     ]
     assert states == ["generating", "ready"]
 

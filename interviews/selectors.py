@@ -244,14 +244,22 @@ def interview_flag_counts(interview: Interview) -> dict:
 
 
 def interview_topics(interview: Interview) -> list[dict]:
-    """The position's technical skills, each marked covered or not, plus anything the
-    analysis covered that the position does not list."""
-    covered = [str(c) for c in (interview.analysis_state or {}).get("covered_requirements") or []]
-    required = interview.job_position.technical_skills if interview.job_position else []
-    covered_folded = {c.casefold() for c in covered}
-    topics = [{"name": s, "covered": s.casefold() in covered_folded} for s in required]
-    listed = {s.casefold() for s in required}
-    topics += [{"name": c, "covered": True} for c in covered if c.casefold() not in listed]
+    """The position's skills (required, then nice to have), each marked covered or
+    not, plus anything else the analysis covered. Skills match by their normalised
+    key, so "PostgreSQL" in the position and "postgres" in the analysis agree."""
+    from candidates.skills import skill_key
+
+    state = interview.analysis_state or {}
+    covered = [str(c) for c in state.get("covered_requirements") or []]
+    covered_keys = {skill_key(c) for c in covered}
+    requirements = (interview.job_position.requirements or {}) if interview.job_position else {}
+    listed = [
+        *(str(s) for s in requirements.get("technical_skills") or []),
+        *(str(s) for s in requirements.get("nice_to_have") or []),
+    ]
+    listed_keys = {skill_key(s) for s in listed}
+    topics = [{"name": s, "covered": skill_key(s) in covered_keys} for s in listed]
+    topics += [{"name": c, "covered": True} for c in covered if skill_key(c) not in listed_keys]
     return topics
 
 

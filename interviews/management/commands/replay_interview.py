@@ -31,8 +31,10 @@ The interview is moved to live first (a no-op when it already is) and, with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -253,6 +255,10 @@ class IngestClient:
 # --- The command ------------------------------------------------------------------
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes:02d}:{secs:02d}"
@@ -304,9 +310,18 @@ class Command(BaseCommand):
         if not token:
             local_token, token = self._local_token(interview_id)
         client = IngestClient(options["server"], token, interview_id)
+        # Stopped by a script (SIGTERM) or Ctrl-C: unwind, so the token made for
+        # this replay is still revoked below.
+        previous = None
+        with contextlib.suppress(ValueError):  # not the main thread: leave it be
+            previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             self._replay(client, messages, options)
+        except KeyboardInterrupt as exc:
+            raise CommandError("Replay interrupted.") from exc
         finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
             client.close()
             if local_token is not None:
                 from accounts.services import api_token_revoke

@@ -22,6 +22,7 @@ from .base import (
 )
 
 SECTIONS = ("preamble", "summary", "work", "education", "skills", "languages", "other")
+ENTRY_SECTIONS = ("work", "education")
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}")
 PHONE_RE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{7,18}\d(?!\w)")
@@ -94,6 +95,11 @@ def split_sections(flows: list[Flow]) -> dict[str, list[str]]:
                 and heading[0] != "skills"
                 and not (heading[0] == "languages" and _names_spoken_language(heading[1]))
             ):
+                heading = None
+            if heading and heading[1] and heading[0] == "skills" and current in ENTRY_SECTIONS:
+                # "Tecnologías: Python, Django" under a job lists that job's skills;
+                # the job (and the section) goes on after it.
+                sections["skills"].append(heading[1])
                 heading = None
             if heading:
                 current, rest = heading

@@ -262,3 +262,23 @@ def test_a_blank_pdf_page_is_refused_as_a_scan():
     with pytest.raises(CVParseError) as excinfo:
         parse_cv(pdf_one_column([]))
     assert excinfo.value.code == "pdf_no_text"
+
+
+def test_technologies_listed_under_a_job_are_skills_and_the_job_list_goes_on():
+    content = pdf_one_column(
+        [
+            "Elena Martín",
+            "## Experiencia",
+            "Desarrolladora Frontend — Tienda Online S.L. |> 2021 - actualidad",
+            "Tecnologías: Vue.js, TypeScript",
+            "Desarrolladora Junior — Agencia Web |> 2019 - 2021",
+            "## Habilidades",
+            "Git, Figma",
+        ]
+    )
+
+    data = parse_cv(content).data
+
+    assert [w["company"] for w in data["work"]] == ["Tienda Online S.L.", "Agencia Web"]
+    assert data["work"][0]["summary"] == "Tecnologías: Vue.js, TypeScript"
+    assert skill_names(data) == ["Vue.js", "TypeScript", "Git", "Figma"]

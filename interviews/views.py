@@ -42,6 +42,16 @@ def paginate(request: HttpRequest, rows, per_page: int = DASHBOARD_PAGE_SIZE, pa
     return Paginator(rows, per_page).get_page(request.GET.get(param))
 
 
+def with_clock(rows: list) -> list:
+    """Give each transcript row its place in the audio as m:ss (`clock`): rows that
+    arrive in one batch (an import, a reconnect) share a wall-clock time, never an
+    offset."""
+    for row in rows:
+        seconds = max(row.start_ms or 0, 0) // 1000
+        row.clock = f"{seconds // 60}:{seconds % 60:02d}"
+    return rows
+
+
 def can_change(user, interview: Interview) -> bool:
     """Any interviewer reads every interview; only its interviewer or staff change it."""
     return bool(user.is_staff or interview.interviewer_id == user.pk)
@@ -108,7 +118,7 @@ def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
         **_scorecard_panel(request, interview),
         "interview": interview,
         "can_change": can_change(request.user, interview),
-        "transcript": rows,
+        "transcript": with_clock(rows),
         "has_older": has_older,
         "insight_filters": insight_filters,
         "insights_filtered": any(insight_filters.filters().values()),
@@ -138,7 +148,7 @@ def transcript_older(request: HttpRequest, interview_id: int) -> HttpResponse:
     return render(
         request,
         "interviews/partials/transcript_rows.html",
-        {"interview": interview, "transcript": rows, "has_older": has_older},
+        {"interview": interview, "transcript": with_clock(rows), "has_older": has_older},
     )
 
 
@@ -188,7 +198,16 @@ def compare(request: HttpRequest) -> HttpResponse:
             "chips": [(c, colour_by_candidate.get(c.pk)) for c in selected],
             "without_card": [c for c in selected if c.pk not in with_card],
             "dimensions": SCORE_DIMENSIONS,
-            "rows": [(dim, [c.dimension_scores()[dim] for c in cards]) for dim in SCORE_DIMENSIONS],
+            "rows": [
+                (
+                    dim,
+                    [
+                        (c.dimension_scores()[dim], colour)
+                        for c, colour in zip(cards, colours, strict=True)
+                    ],
+                )
+                for dim in SCORE_DIMENSIONS
+            ],
             "columns": list(zip(cards, colours, strict=True)),
             "radar": radar_svg(series, size=300) if len(cards) >= COMPARE_MIN else None,
             "enough": len(cards) >= COMPARE_MIN,

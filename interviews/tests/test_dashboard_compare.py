@@ -38,7 +38,7 @@ def test_two_candidates_side_by_side_with_a_radar(alice_client, alice, position)
     assert "<svg" in html and "radar-series" in html
     assert ana.name in html and luis.name in html
     technical = dict(response.context["rows"])["technical"]
-    assert technical == [9, 4]
+    assert [score for score, _colour in technical] == [9, 4]
 
 
 def test_the_latest_scorecard_of_each_candidate_is_compared(alice_client, alice, position):

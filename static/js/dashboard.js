@@ -2,6 +2,8 @@
 // this file; it only saves clicks.
 (function () {
   "use strict";
+  // The /jsi18n/ catalogue when the page loads it; English otherwise.
+  var gettext = typeof window.gettext === "function" ? window.gettext : function (s) { return s; };
 
   // Transcript: start at the latest line, and fetch older lines in place.
   var transcript = document.getElementById("transcript");
@@ -13,7 +15,7 @@
     if (!link || !transcript) return;
     event.preventDefault();
     link.setAttribute("aria-busy", "true");
-    link.textContent = gettextOr("Loading…");
+    link.textContent = gettext("Loading…");
     fetch(link.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
@@ -38,7 +40,7 @@
       })
       .catch(function () {
         link.removeAttribute("aria-busy");
-        link.textContent = gettextOr("Could not load older lines. Try again.");
+        link.textContent = gettext("Could not load older lines. Try again.");
       });
   });
 
@@ -70,7 +72,4 @@
     sync();
   });
 
-  function gettextOr(text) {
-    return typeof window.gettext === "function" ? window.gettext(text) : text;
-  }
 })();

@@ -17,7 +17,11 @@
     if (!window.Clerk) throw new Error("Clerk's script did not load");
     if (!window.Clerk.loaded) {
       // clerk-js 6 takes its components from @clerk/ui, loaded from our static files.
-      await window.Clerk.load({ ui: { ClerkUI: window.__internal_ClerkUICtor } });
+      // Telemetry off: it would go to a third host the CSP (rightly) does not admit.
+      await window.Clerk.load({
+        ui: { ClerkUI: window.__internal_ClerkUICtor },
+        telemetry: { disabled: true },
+      });
     }
     return window.Clerk;
   }

@@ -46,12 +46,14 @@ def test_a_pem_key_given_on_one_line_works_too(settings, session_token):
     assert verify_session_token(session_token("user_abc"))["sub"] == "user_abc"
 
 
+# Times are offsets from now in seconds, applied when the test runs (not when the
+# suite is collected, minutes earlier).
 @pytest.mark.parametrize(
     "claims, reason",
     [
-        ({"exp": int(time.time()) - 60, "iat": int(time.time()) - 120}, "token-expired"),
-        ({"nbf": int(time.time()) + 120}, "token-not-active-yet"),
-        ({"iat": int(time.time()) + 120}, "token-(iat-in-the-future|not-active-yet)"),
+        ({"exp": -60, "iat": -120}, "token-expired"),
+        ({"nbf": 120}, "token-not-active-yet"),
+        ({"iat": 120}, "token-(iat-in-the-future|not-active-yet)"),
         ({"azp": "https://evil.example"}, "token-invalid-authorized-parties"),
         ({"azp": None}, "token-invalid-authorized-parties"),
         ({"exp": None}, "token-missing-claims"),
@@ -72,6 +74,11 @@ def test_a_pem_key_given_on_one_line_works_too(settings, session_token):
     ],
 )
 def test_tokens_with_bad_claims_are_refused(session_token, claims, reason):
+    now = int(time.time())
+    claims = {
+        k: now + v if k in ("exp", "nbf", "iat") and isinstance(v, int) else v
+        for k, v in claims.items()
+    }
     with pytest.raises(ClerkTokenError, match=reason):
         verify_session_token(session_token("user_abc", **claims))
 
@@ -181,10 +188,14 @@ def test_next_pointing_at_another_site_is_ignored(client, synced, session_token)
 
 
 def test_a_valid_token_for_a_user_not_synced_yet_gets_a_clear_403_page(db, client, session_token):
-    response = client.post("/auth/clerk/", {"token": session_token("user_not_synced_yet")})
+    token = session_token("user_not_synced_yet")
+    response = client.post("/auth/clerk/", {"token": token}, HTTP_ACCEPT_LANGUAGE="en")
+    in_spanish = client.post("/auth/clerk/", {"token": token}, HTTP_ACCEPT_LANGUAGE="es")
 
     assert response.status_code == 403
-    assert b"not arrived here yet" in response.content or "todavía" in response.text
+    assert "has not arrived here yet" in response.text
+    assert in_spanish.status_code == 403
+    assert "aún no ha llegado" in in_spanish.text
     assert not client.get("/healthz").wsgi_request.user.is_authenticated
 
 

@@ -102,7 +102,10 @@ def candidate_cv_upload(
     old_name = locked.cv_file.name if locked.cv_file else ""
 
     # A random name: the uploader's file name is theirs to choose (paths, HTML,
-    # "../"), and it would leak in URLs and on disk.
+    # "../"), and it would leak in URLs and on disk. The file is written before the
+    # row (the row must never name a missing file); a failed save removes it below.
+    # Should an enclosing transaction roll back after we return, the new file is
+    # left behind unreferenced: harmless, and Django offers no on-rollback hook.
     uploaded_file.seek(0)
     candidate.cv_file.save(f"{uuid.uuid4().hex}{parsed.extension}", uploaded_file, save=False)
     new_name = candidate.cv_file.name

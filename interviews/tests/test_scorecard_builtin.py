@@ -196,3 +196,42 @@ def test_an_english_interview_is_scored_on_english_too(live_interview):
     assert card.english is not None
     assert card.recommendation_verdict in ("hire", "maybe")
     assert card.summary
+
+
+def test_the_demo_interview_gets_a_weighted_scorecard_that_never_counts_the_protected_question(
+    live_interview,
+):
+    """The Spanish demo recording (an English stretch, a protected question, a
+    contradiction, evasive answers) with the demo position's weights."""
+    from interviews.management.commands.replay_interview import load_recording
+    from interviews.management.commands.seed_demo import POSITIONS, SHOWCASE_RECORDING
+    from interviews.scorecards import dimension_weights, effective_scores, overall_score
+
+    position = live_interview.job_position
+    position.requirements = POSITIONS[0]["requirements"]
+    position.save()
+    transcript_ingest(interview=live_interview, results=load_recording(SHOWCASE_RECORDING))
+    analyze_pending(live_interview.pk)
+    interview_transition(interview=live_interview, to="completed")
+    analyze_pending(live_interview.pk)
+
+    card = Scorecard.objects.get(interview=live_interview)
+    assert card.state == "ready", card.failure_reason
+    assert card.provider == "builtin"
+    assert card.recommendation_verdict in ("hire", "maybe", "no_hire")
+    assert card.english is not None  # the interviewer switched to English for a while
+    weights = dimension_weights(position.requirements)
+    assert weights["technical"] == 3
+    assert card.overall_score == overall_score(
+        effective_scores(card.ai_scores, card.manual_scores), weights
+    )
+    # Every quote stands verbatim in the row it names.
+    context = scorecard_context(live_interview)
+    assert card.strengths or card.weaknesses
+    rows = {u.transcript_id: u.text for u in context.utterances}
+    for entry in [*card.strengths, *card.weaknesses]:
+        assert entry["quote"] in rows[entry["transcript_id"]]
+    # The protected question is an insight for the interviewer, never evidence.
+    protected = live_interview.insights.filter(topic="protected_question")
+    assert protected.exists()
+    assert all(i["topic"] != "protected_question" for i in context.insights)

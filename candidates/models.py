@@ -8,7 +8,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .skills import skill_key, skill_keys_text
+from .skills import fold, skill_key, skill_keys_text
 
 jira_key_validator = RegexValidator(
     r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$",
@@ -31,9 +31,8 @@ class CandidateQuerySet(models.QuerySet):
         if not text:
             return self
         by_skill = models.Q(skill_keys__contains=f"|{skill_key(text)}|")
-        return self.filter(
-            models.Q(name__icontains=text) | models.Q(email__icontains=text) | by_skill
-        )
+        # Both sides folded in Python: SQLite and PostgreSQL give the same answer.
+        return self.filter(models.Q(search_text__contains=fold(text)) | by_skill)
 
     def with_history(self) -> CandidateQuerySet:
         """The seed's FAQ query: every interview with its scorecard, in 3 queries."""
@@ -69,6 +68,8 @@ class Candidate(models.Model):
     cv_file = models.FileField(_("CV file"), upload_to="cvs/%Y/%m/", null=True, blank=True)
     cv_text = models.TextField(blank=True, default="", db_default="")
     skill_keys = models.TextField(blank=True, default="", db_default="", editable=False)
+    # Name and email folded (no case, no accents) for the same reason.
+    search_text = models.TextField(blank=True, default="", db_default="", editable=False)
 
     objects = CandidateQuerySet.as_manager()
 
@@ -93,8 +94,9 @@ class Candidate(models.Model):
         # The keys are derived from cv_data; keeping them here means no writer can
         # forget them (bulk writers call `skill_keys_text` themselves).
         self.skill_keys = skill_keys_text(self.cv_data)
-        if kwargs.get("update_fields") is not None and "cv_data" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "skill_keys"}
+        self.search_text = fold(f"{self.name} {self.email or ''}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "skill_keys", "search_text"}
         super().save(*args, **kwargs)
 
     @property

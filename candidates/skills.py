@@ -41,7 +41,8 @@ ALIASES = {
     "ci cd": "cicd",
 }
 
-_SEPARATORS = re.compile(r"[\s_\-/]+")
+# "|" separates keys in `skill_keys`, so it can never survive inside a key.
+_SEPARATORS = re.compile(r"[\s_\-/|]+")
 
 
 def strip_accents(text: str) -> str:
@@ -51,7 +52,7 @@ def strip_accents(text: str) -> str:
 
 def skill_key(name: str) -> str:
     """Normalise a skill name to its search key ("" for nothing usable)."""
-    text = strip_accents(str(name)).casefold().strip()
+    text = strip_accents(str(name)).casefold().replace("|", " ").strip()
     if not text:
         return ""
     if text in ALIASES:
@@ -75,9 +76,15 @@ def skill_keys_text(cv_data: dict | None) -> str:
     keys: list[str] = []
     for skill in cv_data.get("skills") or []:
         if isinstance(skill, dict):
-            key = skill.get("key") or skill_key(skill.get("name", ""))
+            # A key in cv_data may have been written by hand: normalise it again.
+            key = skill_key(skill.get("key") or skill.get("name", ""))
         else:
             key = skill_key(str(skill))
         if key and key not in keys:
             keys.append(key)
     return "|" + "|".join(keys) + "|" if keys else ""
+
+
+def fold(text: str) -> str:
+    """Case- and accent-free text, for searches that answer alike on every database."""
+    return strip_accents(str(text or "")).casefold()

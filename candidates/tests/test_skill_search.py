@@ -5,7 +5,6 @@ about both databases."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from candidates.models import Candidate
 from tests.factories import CandidateFactory, cv
@@ -122,15 +121,10 @@ def test_search_by_skill_ignores_case_and_accents():
     assert names(Candidate.objects.search("computación")) == {"Lucía"}
 
 
-# --- Known bugs (reported; candidates/ is owned elsewhere). strict: when fixed,
-# these start passing and the xfail marker must go.
+# --- Bugs found by these tests and fixed: hand-written keys, "|" in names,
+# accent- and case-free name search on both databases.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="skill_keys_text trusts a `key` already in cv_data without normalising it: a "
-    "hand-edited {'name': 'Computación', 'key': 'Computación'} is never found",
-)
 def test_a_key_written_by_hand_in_cv_data_is_normalised_too():
     CandidateFactory(
         name="Lucía", cv_data={"skills": [{"name": "Computación", "key": "Computación"}]}
@@ -139,22 +133,12 @@ def test_a_key_written_by_hand_in_cv_data_is_normalised_too():
     assert names(Candidate.objects.with_skill("computacion")) == {"Lucía"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'|' is the separator of skill_keys but skill_key keeps it: 'CI|CD' is stored "
-    "as |ci|cd| and matches a search for 'CD'",
-)
 def test_a_pipe_in_a_skill_name_does_not_make_a_false_match():
     make("Lucía", "CI|CD")
 
     assert names(Candidate.objects.with_skill("CD")) == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search() matches names with icontains: accents are never folded, and "
-    "non-ASCII case folds on PostgreSQL but not on SQLite",
-)
 def test_search_by_name_ignores_case_and_accents_on_both_databases():
     make("Lucía Fernández", "Python")
 
@@ -162,12 +146,6 @@ def test_search_by_name_ignores_case_and_accents_on_both_databases():
     assert names(Candidate.objects.search("LUCÍA")) == {"Lucía Fernández"}
 
 
-@pytest.mark.xfail(
-    settings.IS_POSTGRES,
-    strict=True,
-    reason="the same unnormalised key: SQLite's LIKE folds ASCII case and finds it, "
-    "PostgreSQL's does not, so the two databases answer differently",
-)
 def test_a_capitalised_key_in_cv_data_is_found_on_both_databases():
     CandidateFactory(name="Lucía", cv_data={"skills": [{"name": "React", "key": "React"}]})
 

@@ -9,10 +9,11 @@
   } catch (e) {
     return;
   }
-  if (!zone) return;
+  // IANA names ("America/New_York", "Etc/GMT+5") are valid cookie text as they are;
+  // the server reads the cookie verbatim, so it is not %-encoded.
+  if (!zone || !/^[A-Za-z0-9_+\-\/]+$/.test(zone)) return;
   var match = document.cookie.match(/(?:^|;\s*)tz=([^;]*)/);
-  if (match && decodeURIComponent(match[1]) === zone) return;
+  if (match && match[1] === zone) return;
   var secure = location.protocol === "https:" ? "; secure" : "";
-  document.cookie =
-    "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax" + secure;
+  document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax" + secure;
 })();

@@ -45,17 +45,25 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     clerk_id = models.CharField(max_length=256, unique=True, default=local_clerk_id)
-    email = models.CharField(_("email"), max_length=256)
+    # Unique as typed AND case-insensitively (the Lower constraint below); the plain
+    # uniqueness lets Django's auth (createsuperuser, the admin) see the rule.
+    email = models.CharField(_("email"), max_length=256, unique=True)
     name = models.CharField(_("name"), max_length=256, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_default=Now(), editable=False)
 
-    # Added: what Django auth and the admin need, and Clerk sync bookkeeping.
+    # Added: what Django auth and the admin need, and Clerk sync bookkeeping. Each
+    # has a database default so the seed's `INSERT INTO users (clerk_id, email,
+    # name)` still works (Clerk users never sign in with a password).
+    password = models.CharField(_("password"), max_length=128, db_default="")
+    is_superuser = models.BooleanField(_("superuser status"), default=False, db_default=False)
     is_active = models.BooleanField(_("active"), default=True, db_default=True)
     is_staff = models.BooleanField(_("staff"), default=False, db_default=False)
     # Clerk's `updated_at` (ms since epoch) of the data we hold: an older event
     # never overwrites newer data.
     clerk_updated_at = models.BigIntegerField(null=True, blank=True, editable=False)
-    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, default="", db_default=""
+    )
 
     objects = UserManager()
 

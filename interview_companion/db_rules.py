@@ -24,6 +24,11 @@ FOREIGN_KEY_RULES: list[tuple[str, str, str, str]] = [
     ("api_tokens", "user_id", "users", "CASCADE"),
     ("users_groups", "user_id", "users", "CASCADE"),
     ("users_user_permissions", "user_id", "users", "CASCADE"),
+    # Django's own keys into and out of users, as its collector treats them, so a
+    # plain DELETE of a user (or a group) behaves like the ORM's.
+    ("users_groups", "group_id", "auth_group", "CASCADE"),
+    ("users_user_permissions", "permission_id", "auth_permission", "CASCADE"),
+    ("django_admin_log", "user_id", "users", "CASCADE"),
 ]
 
 

@@ -271,9 +271,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
-
-SILENCED_SYSTEM_CHECKS = [
-    # users.email is unique case-insensitively (a UniqueConstraint on Lower(email)),
-    # which is stricter than the plain uniqueness this check looks for.
-    "auth.E003",
-]

@@ -16,7 +16,8 @@ admin.site.index_title = "Recruiting"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # The sign-in page has a language switch too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path(
         "jsi18n/",
         login_not_required(JavaScriptCatalog.as_view()),

@@ -46,10 +46,7 @@ PUBLIC = {
 }
 # Allow-listed URLs that do not answer anonymous visitors yet, and what fixes them.
 # The test for these is expected to fail until the fix lands; then delete the entry.
-KNOWN_GAPS = {
-    "set_language": "interview_companion/urls.py must wrap set_language in "
-    "login_not_required: the sign-in page's language switch posts to it",
-}
+KNOWN_GAPS: dict[str, str] = {}
 # Page URLs outside our apps' namespaces.
 PAGE_NAMES = {"home"}
 # Namespaces whose non-api URLs are dashboard pages.
@@ -58,7 +55,6 @@ PAGE_NAMESPACES = {"accounts", "candidates", "interviews"}
 # Keep this short: each entry is a URL the owner-only check below skips.
 OPEN_WRITES: dict[str, str] = {
     # Answers every method with the page itself (no @require_GET yet); it writes nothing.
-    "interviews:live": "read-only page",
 }
 # Path parameters naming something inside one interview: unsafe methods on such a
 # URL change that interview.

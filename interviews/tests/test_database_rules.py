@@ -598,8 +598,8 @@ def test_the_orm_refuses_it_too(rows):
 # --- What pg_constraint says --------------------------------------------------------
 
 # Every foreign key from or to a project table: (table, column) -> (referenced, rule).
-# ON DELETE as the seed says; the added tables follow their parent. Django's own
-# auth_group / auth_permission / django_admin_log keys are left as Django makes them.
+# ON DELETE as the seed says; the added tables follow their parent; Django's own keys
+# into and out of users cascade as the ORM's collector does.
 EXPECTED_FOREIGN_KEYS: dict[tuple[str, str], tuple[str, str]] = {
     ("interviews", "candidate_id"): ("candidates", "CASCADE"),
     ("interviews", "interviewer_id"): ("users", "RESTRICT"),
@@ -613,10 +613,10 @@ EXPECTED_FOREIGN_KEYS: dict[tuple[str, str], tuple[str, str]] = {
     ("interview_events", "interview_id"): ("interviews", "CASCADE"),
     ("api_tokens", "user_id"): ("users", "CASCADE"),
     ("users_groups", "user_id"): ("users", "CASCADE"),
-    ("users_groups", "group_id"): ("auth_group", "NO ACTION"),
+    ("users_groups", "group_id"): ("auth_group", "CASCADE"),
     ("users_user_permissions", "user_id"): ("users", "CASCADE"),
-    ("users_user_permissions", "permission_id"): ("auth_permission", "NO ACTION"),
-    ("django_admin_log", "user_id"): ("users", "NO ACTION"),
+    ("users_user_permissions", "permission_id"): ("auth_permission", "CASCADE"),
+    ("django_admin_log", "user_id"): ("users", "CASCADE"),
 }
 CONFDELTYPE = {
     "a": "NO ACTION",
@@ -748,12 +748,6 @@ def test_rows_inserted_with_only_the_seeds_required_columns_get_the_seeds_defaul
 
 
 @committed
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="users.password, is_superuser and time_zone have no database default, so the "
-    "seed's INSERT (clerk_id, email, name) is refused; needs db_default on those fields",
-)
 def test_a_seed_shaped_user_insert_works():
     user = insert("users", clerk_id="user_2xyz", email="eva@example.com", name="Eva")
 

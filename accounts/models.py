@@ -129,6 +129,9 @@ class ProcessedWebhook(models.Model):
     class Meta:
         db_table = "processed_webhooks"
 
+    def __str__(self) -> str:
+        return f"{self.svix_id} ({self.event_type})"
+
 
 class ClerkTombstone(models.Model):
     """A Clerk user deleted at `deleted_at`: a late `user.updated` must not revive it."""
@@ -138,3 +141,6 @@ class ClerkTombstone(models.Model):
 
     class Meta:
         db_table = "clerk_tombstones"
+
+    def __str__(self) -> str:
+        return self.clerk_id

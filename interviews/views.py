@@ -218,6 +218,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def live(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = get_object_or_404(Interview.objects.with_people(), pk=interview_id)
     state = live_page_state(interview)

@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from candidates.models import JobPositionStatus
 from interview_companion.admin_widgets import PrettyJSONMixin, pretty_json_display
 
+from .imports_admin import import_deepgram_transcript
 from .models import (
     SCORE_DIMENSIONS,
     AIInsight,
@@ -297,6 +298,7 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
         "complete_interviews",
         "cancel_interviews",
         regenerate_scorecards,
+        import_deepgram_transcript,
     )
 
     analysis_state_pretty = pretty_json_display("analysis_state", _("analysis state"))

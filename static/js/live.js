@@ -25,6 +25,12 @@
   const transcriptList = el("transcript");
   const insightList = el("insights");
   const conn = el("conn");
+  // Status and severity arrive as codes; their labels come translated in the page.
+  const labels = {};
+  for (const span of el("live-labels").content.querySelectorAll("[data-label]")) {
+    labels[span.dataset.label] = span.textContent;
+  }
+  const label = (key, fallback) => labels[key] || fallback;
 
   function roleLabel(role) {
     if (role === "host") return t("Interviewer");
@@ -58,6 +64,9 @@
 
   // --- Transcript ---------------------------------------------------------
   function renderTranscript(id, data) {
+    // Follow the conversation if the reader was at the bottom before this row
+    // changed (measured after, one long answer would be taken for scrolling up).
+    const following = transcriptList.scrollHeight - transcriptList.scrollTop - transcriptList.clientHeight < 120;
     let li = transcriptList.querySelector(`li[data-id="${id}"]`);
     if (data.deleted) {
       if (li) li.remove();
@@ -87,8 +96,7 @@
     li.querySelector(".who").title = data.speaker || "";
     li.querySelector(".text").textContent = data.text;
     updateEmpty();
-    const nearBottom = transcriptList.scrollHeight - transcriptList.scrollTop - transcriptList.clientHeight < 120;
-    if (nearBottom) transcriptList.scrollTop = transcriptList.scrollHeight;
+    if (following) transcriptList.scrollTop = transcriptList.scrollHeight;
   }
 
   function relabelAll() {
@@ -96,6 +104,9 @@
       renderTranscript(id, { ...data, speaker_role: roleOf(data.speaker) });
     }
     const roles = state.interview.roles;
+    // Nothing to swap until the roles are known (the server would refuse).
+    const swap = el("swap-roles");
+    if (swap) swap.hidden = !(roles && state.interview.roles_assigned);
     el("roles-text").textContent = roles && state.interview.roles_assigned
       ? `${t("Interviewer")}: ${roles.host} · ${t("Candidate")}: ${roles.guest}` +
         (state.interview.roles_confidence != null ? ` (${state.interview.roles_confidence}%)` : "")
@@ -129,7 +140,7 @@
       (data.topic === "protected_question" ? " protected" : "");
     li.dataset.type = data.type;
     li.querySelector(".type").textContent = (typeLabels[data.type] || (() => data.type))();
-    li.querySelector(".sev").textContent = data.severity ? t(data.severity) : "";
+    li.querySelector(".sev").textContent = data.severity ? label("severity." + data.severity, data.severity) : "";
     li.querySelector(".topic").textContent = data.topic === "protected_question"
       ? t("Protected question") : (data.topic || "").replace(/_/g, " ");
     li.querySelector(".content").textContent = data.content;
@@ -173,7 +184,7 @@
     state.interview = { ...state.interview, ...data };
     const status = el("status");
     status.className = "badge status-" + state.interview.status;
-    status.textContent = t(state.interview.status);
+    status.textContent = label("status." + state.interview.status, state.interview.status);
     root.dataset.status = state.interview.status;
     const scores = state.interview.scores || {};
     const dl = el("scores");

@@ -1,0 +1,61 @@
+"""The soak of bench/soak.py, short: a few live interviews at Deepgram's rhythm with
+two viewers each, the analysis runner in the server. Nothing lost, nothing failed."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from accounts.services import api_token_create
+from interviews.models import Transcript
+from interviews.services import interview_transition
+from tests.factories import InterviewFactory
+
+from .servers import Server, subprocess_database_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from soak import check, soak
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_short_soak_loses_nothing(alice):
+    interviews = [
+        interview_transition(interview=InterviewFactory(interviewer=alice), to="live")
+        for _ in range(4)
+    ]
+    rows = [(i.pk, i.last_seq) for i in interviews]
+    ids = [i.pk for i in interviews]
+    _row, token = api_token_create(user=alice)
+    server = Server(
+        {
+            "DATABASE_URL": subprocess_database_url(),
+            "ANALYSIS_IN_PROCESS": "true",
+            "ANALYSIS_POLL_SECONDS": "0.5",
+        }
+    ).start()
+
+    async def settle() -> None:
+        pending = sync_to_async(
+            lambda: Transcript.objects.filter(interview_id__in=ids).pending_analysis().count()
+        )
+        for _ in range(120):
+            if not await pending():
+                return
+            await asyncio.sleep(0.5)
+
+    try:
+        result = asyncio.run(soak([server.url], rows, token, 12, 2, settle))
+    finally:
+        server.stop()
+    summary = check(result, ids)
+    assert result.chunks_sent > 50
+    assert result.errors == []
+    assert summary["final_rows"] > 10 and summary["insights"] > 0
+    assert summary["lost_rows"] == 0
+    assert summary["lost_insights"] == 0
+    assert summary["pending_analysis"] == 0

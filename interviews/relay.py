@@ -172,7 +172,7 @@ class DeepgramRelay:
                 # Said once per overflow, not once per chunk.
                 self._overflowing = True
                 await self._status(
-                    self.state if self.state != "live" else "reconnecting",
+                    self.state,
                     _(
                         "The audio buffer is full (%(n)d KB): audio is being dropped until "
                         "the speech service catches up."
@@ -353,6 +353,8 @@ class DeepgramRelay:
                 self._pending_bytes -= len(chunk)
                 self.sent_bytes += len(chunk)
                 self._remember(chunk)
+                if self._overflowing and self._pending_bytes < self.buffer_bytes // 2:
+                    self._overflowing = False  # caught up: a new overflow is reported again
             if self._closing:
                 await upstream.send(json.dumps({"type": "CloseStream"}))
                 self._close_sent = True

@@ -24,7 +24,6 @@ import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
-from django.template.loader import render_to_string
 from django.test import Client
 
 from interviews.models import Transcript
@@ -104,8 +103,12 @@ def deepgram():
 def server(deepgram, tmp_path):
     """Daphne serving the project (and its static files) against the test database."""
     port = free_port()
+    # A clean environment, not this process's: a variable another test left set
+    # (Clerk keys, say) must not change how the server behaves.
+    passed = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
     env = {
-        **os.environ,
+        **{name: os.environ[name] for name in passed if name in os.environ},
+        "SECRET_KEY": settings.SECRET_KEY,  # the session cookie is signed with it
         "DATABASE_URL": _database_url(),
         "DEEPGRAM_URL": deepgram.url,
         "DEEPGRAM_API_KEY": KEY,
@@ -154,6 +157,10 @@ async def page_until(page, expression: str, timeout: float = 10) -> None:
         await asyncio.sleep(0.1)
 
 
+def _log(tmp_path) -> str:
+    return (tmp_path / "daphne.log").read_text()[-3000:]
+
+
 @database_sync_to_async
 def session_cookie(user) -> str:
     client = Client()
@@ -191,19 +198,10 @@ async def test_the_capture_page_sends_microphone_audio_through_the_relay(
             page = await context.new_page()
             console: list[str] = []
             page.on("console", lambda message: console.append(message.text))
-            await page.goto(f"{server}/interviews/{live_interview.pk}/live/")
-            if await page.locator("#capture").count() == 0:
-                # The live page does not include the capture partial yet: add it
-                # as the include would, and its script as the <script> tag would.
-                html = render_to_string(
-                    "interviews/partials/capture.html",
-                    {"interview": live_interview, "can_change": True},
-                )
-                await page.evaluate(
-                    "html => document.getElementById('live').insertAdjacentHTML('afterbegin', html)",
-                    html,
-                )
-                await page.add_script_tag(url="/static/js/capture.js")
+            response = await page.goto(f"{server}/interviews/{live_interview.pk}/live/")
+            assert response.status == 200, (response.url, _log(tmp_path))
+            assert response.url.endswith("/live/"), response.url  # not the sign-in page
+            assert await page.locator("#capture").count() == 1, await page.title()
 
             await page.click("#capture-start")
 

@@ -37,14 +37,13 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 SPANISH_RECORDING = ROOT / "interviews" / "recordings" / "entrevista_backend_es.jsonl"
-# Plain `daphne` serves no static files (a front proxy does in production); this is
-# the project's ASGI app with Django's static files handler in front, nothing else.
-APPLICATION = "interviews.tests.browser_asgi:application"
+# The project's own ASGI app, static files included (WhiteNoise).
+APPLICATION = "interview_companion.asgi:application"
 
 
 class BrowserServer(Server):
-    """`tests.servers.Server` serving static files too, with its log kept under
-    artifacts/e2e/ so a failed run can be read afterwards."""
+    """`tests.servers.Server` with its log kept under artifacts/e2e/, so a failed
+    run in CI can be read afterwards."""
 
     def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
         super().__init__(env, port=port)
@@ -146,7 +145,7 @@ def browser(tmp_path, monkeypatch):
             args=CHROMIUM_ARGS,
             locale="en-US",
             timezone_id="Europe/Madrid",
-            viewport={"width": 1280, "height": 860},
+            viewport={"width": 1280, "height": 1000},
             accept_downloads=True,
         )
         context.set_default_timeout(15_000)

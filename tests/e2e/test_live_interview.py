@@ -227,7 +227,6 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     assert protected.first.is_visible()
     assert protected.first.locator(".topic").text_content() == "Protected question"
     assert "hijos" in protected.first.inner_text().lower()
-    protected.first.scroll_into_view_if_needed()
     shot(page, artifacts, "04-live-insights")
 
     # Mark a suggestion used.
@@ -415,7 +414,6 @@ def test_the_live_page_speaks_spanish(alice, started, spanish_recording, server,
     assert protected.locator(".topic").text_content() == "Pregunta protegida"
     assert protected.locator(".sev").text_content() == "Crítica"
     assert "Marcar como usada" in page.locator("#insights button.use").all_inner_texts()
-    protected.scroll_into_view_if_needed()
     shot(page, artifacts, "01-live-es")
     assert page.errors == []
 

@@ -129,7 +129,7 @@ def server(deepgram, tmp_path):
             "127.0.0.1",
             "-p",
             str(port),
-            "interviews.tests.browser_asgi:application",
+            "interview_companion.asgi:application",
         ],
         cwd=settings.BASE_DIR,
         env=env,

@@ -31,6 +31,7 @@ def _english(settings):
     with translation.override("en"):
         yield
 
+
 # (speaker, start, text): speaker 1 asks the questions, so roles must not assume 0.
 CONVERSATION = [
     (1, 0.4, "Hola Lucía, gracias por venir. ¿Cuántos años llevas trabajando con Django?"),

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.db.models import Q
 
 from . import wakeup
 from .analysis.base import ChunkAnalysis, ChunkContext, Utterance
@@ -38,6 +39,11 @@ logger = logging.getLogger(__name__)
 ADVISORY_LOCK_CLASS = 0x4943
 # Chunks a role guess looks at: enough to see who asks the questions.
 ROLE_SAMPLE = 40
+# A guess below this confidence is revisited as speech comes in, until this many
+# final chunks exist; then the best guess stands (the interviewer can still swap).
+ROLE_CONFIDENT = 70
+ROLE_DECIDE_AFTER = 16
+DETECTED_CONFIDENCE_MAX = 99
 # Host rows considered "the question" before an answer.
 QUESTION_WINDOW = 6
 
@@ -85,13 +91,17 @@ def _utterance(row: Transcript) -> Utterance:
     )
 
 
-def _detect_roles(interview: Interview, providers) -> bool:
+def _detect_roles(interview: Interview, providers) -> None:
+    """Guess who asks the questions and store the guess when it changed.
+
+    Detection never claims certainty: 100 means a person set the roles.
+    """
     rows = list(
         Transcript.objects.final().filter(interview=interview).chronological()[:ROLE_SAMPLE]
     )
     speakers = {r.speaker for r in rows if r.speaker}
     if len(speakers) < 2:
-        return False
+        return
     utterances = [_utterance(r) for r in rows]
     guess, _provider = asyncio.run(
         call_with_failover(
@@ -101,11 +111,29 @@ def _detect_roles(interview: Interview, providers) -> bool:
         )
     )
     if guess is None:
-        return False
+        return
+    confidence = min(guess.confidence, DETECTED_CONFIDENCE_MAX)
+    roles = {SpeakerRole.HOST: guess.host, SpeakerRole.GUEST: guess.guest}
+    if (
+        interview.roles_assigned
+        and interview.roles == roles
+        and (interview.roles_confidence == confidence)
+    ):
+        return
     interview_set_roles(
-        interview=interview, host=guess.host, guest=guess.guest, confidence=guess.confidence
+        interview=interview, host=guess.host, guest=guess.guest, confidence=confidence
     )
-    return True
+
+
+def roles_settled(interview: Interview) -> bool:
+    """Analysis waits until the roles are known well enough: set by a person, guessed
+    with confidence, or guessed on enough speech that waiting longer will not help.
+    An early guess (the candidate greeting with a question) is revisited meanwhile."""
+    if not interview.roles_assigned:
+        return False
+    if (interview.roles_confidence or 0) >= ROLE_CONFIDENT or interview.is_finished:
+        return True
+    return Transcript.objects.final().filter(interview=interview).count() >= ROLE_DECIDE_AFTER
 
 
 def _question_before(chunk: Transcript) -> str | None:
@@ -142,10 +170,13 @@ def analyze_interview(interview_id: int, providers=None) -> int:
             )
             if interview is None:
                 return done
-            if not interview.roles_assigned:
-                if not _detect_roles(interview, providers):
+            if not roles_settled(interview):
+                _detect_roles(interview, providers)
+                interview.refresh_from_db()
+                if not roles_settled(interview) and not interview.is_finished:
                     return done  # not enough speech yet to tell who asks the questions
-                continue  # reload the interview with its roles
+                # A finished interview takes the best guess it has (or none: a single
+                # voice is committed without analysis below).
             chunk = (
                 Transcript.objects.pending_analysis()
                 .filter(interview_id=interview_id)
@@ -213,7 +244,9 @@ def analyze_pending(interview_id: int | None = None) -> int:
     """One pass over every interview with pending work (or just one)."""
     ids = pending_interview_ids([interview_id] if interview_id else None)
     unassigned = Interview.objects.filter(
-        status=InterviewStatus.LIVE, roles_assigned=False, transcripts__is_interim=False
+        Q(roles_assigned=False) | Q(roles_confidence__lt=ROLE_CONFIDENT),
+        status=InterviewStatus.LIVE,
+        transcripts__is_interim=False,
     )
     if interview_id:
         unassigned = unassigned.filter(pk=interview_id)

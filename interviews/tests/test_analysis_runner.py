@@ -217,3 +217,53 @@ def test_workers_without_the_claim_still_commit_each_chunk_once(live_interview, 
     per_chunk = list(AIInsight.objects.values_list("transcript_id", flat=True))
     assert len(per_chunk) == 4 and len(set(per_chunk)) == 4
     assert Transcript.objects.pending_analysis().count() == 0
+
+
+class UnsureProvider(CountingProvider):
+    """Guesses the wrong way round, unsure, until it has heard six turns."""
+
+    async def detect_roles(self, utterances, language):
+        if len(utterances) < 6:
+            return RolesGuess(host="speaker_0", guest="speaker_1", confidence=55)
+        return RolesGuess(host="speaker_1", guest="speaker_0", confidence=85)
+
+
+@pytest.mark.django_db
+def test_an_unsure_early_role_guess_waits_for_more_speech_and_is_revisited(live_interview):
+    provider = UnsureProvider()
+    feed(live_interview, n=4)
+    assert analyze_interview(live_interview.pk, providers=[provider]) == 0
+    live_interview.refresh_from_db()
+    assert live_interview.roles == {"host": "speaker_0", "guest": "speaker_1"}
+    assert live_interview.roles_confidence == 55
+    assert Transcript.objects.pending_analysis().count() == 4  # nothing analysed on a hunch
+
+    transcript_ingest(
+        interview=live_interview,
+        results=[results("¿Algo más?", start=100.0, speaker=1), results("No.", start=105.0)],
+    )
+    assert analyze_interview(live_interview.pk, providers=[provider]) == 6
+    live_interview.refresh_from_db()
+    assert live_interview.roles == {"host": "speaker_1", "guest": "speaker_0"}
+    assert set(Transcript.objects.values_list("speaker", "speaker_role")) == {
+        ("speaker_1", "host"),
+        ("speaker_0", "guest"),
+    }
+
+
+@pytest.mark.django_db
+def test_a_person_setting_the_roles_is_never_second_guessed(live_interview):
+    feed(live_interview, n=2)
+    interview_set_roles(interview=live_interview, host="speaker_0", guest="speaker_1")
+    assert analyze_interview(live_interview.pk, providers=[UnsureProvider()]) == 2
+    live_interview.refresh_from_db()
+    assert live_interview.roles == {"host": "speaker_0", "guest": "speaker_1"}
+
+
+@pytest.mark.django_db
+def test_a_finished_interview_takes_the_best_guess(live_interview):
+    from interviews.services import interview_transition
+
+    feed(live_interview, n=4)
+    interview_transition(interview=live_interview, to="completed")
+    assert analyze_interview(live_interview.pk, providers=[UnsureProvider()]) == 4

@@ -116,9 +116,7 @@ class JobPosition(models.Model):
     title = models.CharField(_("title"), max_length=256)
     description = models.TextField(_("description"), null=True, blank=True)
     requirements = models.JSONField(_("requirements"), null=True, blank=True)
-    seniority_level = models.CharField(
-        _("seniority level"), max_length=50, null=True, blank=True
-    )
+    seniority_level = models.CharField(_("seniority level"), max_length=50, null=True, blank=True)
     location = models.CharField(_("location"), max_length=256, null=True, blank=True)
     salary_range = models.CharField(_("salary range"), max_length=100, null=True, blank=True)
     status = models.CharField(

@@ -4,10 +4,13 @@ On connect: an `interview` snapshot, every logged event after `after_seq` in ord
 then live events. The consumer tracks the last seq it sent: a live event it has
 already sent (it raced with the catch-up) is dropped, and a gap (a broadcast lost
 on the way) is filled from the log, so the client sees no gap and no duplicate.
+Live events reach it through this process's fanout (`fanout.py`), not through a
+channel-layer queue of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from urllib.parse import parse_qs
 
@@ -15,7 +18,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from .events import group_name
+from .fanout import fanout
 from .payloads import interview_data
 from .selectors import events_after, interview_for_feed
 
@@ -24,8 +27,8 @@ CATCH_UP_BATCH = 500
 
 class InterviewFeedConsumer(AsyncWebsocketConsumer):
     interview_id: int
-    last_seq: int
-    group: str | None = None
+    last_seq: int = 0
+    joined: bool = False
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -45,25 +48,30 @@ class InterviewFeedConsumer(AsyncWebsocketConsumer):
             await self.send_error("after_seq must be a whole number")
             await self.close(code=4400)
             return
-        # Join before reading the log: whatever commits after the read arrives
-        # through the group, whatever committed before is in the read.
-        self.group = group_name(self.interview_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.send(
-            text_data=json.dumps(
-                {
-                    "type": "interview",
-                    # The snapshot does not advance the sequence.
-                    "seq": self.last_seq,
-                    "id": interview.pk,
-                    "snapshot": True,
-                    "last_seq": interview.last_seq,
-                    "data": interview_data(interview),
-                },
-                ensure_ascii=False,
+        # Live events that arrive while the log is replayed wait here, in order.
+        self.pending: list[tuple[int, str]] = []
+        self.replaying = asyncio.Lock()
+        # Subscribe before reading the log: whatever commits after the read arrives
+        # live, whatever committed before is in the read.
+        async with self.replaying:
+            await fanout().join(self.interview_id, self)
+            self.joined = True
+            await self.send(
+                text_data=json.dumps(
+                    {
+                        "type": "interview",
+                        # The snapshot does not advance the sequence.
+                        "seq": self.last_seq,
+                        "id": interview.pk,
+                        "snapshot": True,
+                        "last_seq": interview.last_seq,
+                        "data": interview_data(interview),
+                    },
+                    ensure_ascii=False,
+                )
             )
-        )
-        await self.catch_up()
+            await self.catch_up()
+            await self._drain_pending()
 
     async def catch_up(self, until: int | None = None) -> None:
         while True:
@@ -78,18 +86,42 @@ class InterviewFeedConsumer(AsyncWebsocketConsumer):
             if len(batch) < CATCH_UP_BATCH:
                 return
 
-    async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-
-    async def feed_events(self, message: dict) -> None:
-        for seq, text in message["events"]:
+    async def deliver(self, events: list[tuple[int, str]]) -> None:
+        """Called by the fanout for every live event batch of this interview."""
+        if self.replaying.locked():
+            self.pending.extend(events)
+            return
+        for index, (seq, text) in enumerate(events):
             if seq <= self.last_seq:
                 continue  # already sent by the catch-up
             if seq > self.last_seq + 1:
-                await self.catch_up(until=seq - 1)  # a broadcast went missing
+                # A broadcast went missing: fill the gap from the log, off the
+                # fanout's loop, and keep what follows in order behind it.
+                self.pending.extend(events[index:])
+                asyncio.get_running_loop().create_task(self._fill_gap())
+                return
             await self.send(text_data=text)
             self.last_seq = seq
+
+    async def _fill_gap(self) -> None:
+        async with self.replaying:
+            await self.catch_up()
+            await self._drain_pending()
+
+    async def _drain_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        for seq, text in pending:
+            if seq <= self.last_seq:
+                continue
+            if seq > self.last_seq + 1:
+                await self.catch_up(until=seq - 1)
+            await self.send(text_data=text)
+            self.last_seq = seq
+
+    async def disconnect(self, code: int) -> None:
+        if self.joined:
+            self.joined = False
+            await fanout().leave(self.interview_id, self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         size = len(text_data or "") + len(bytes_data or b"")

@@ -5,9 +5,10 @@ through the real service (PATCH /api/insights/<id>/) at a steady rate.
 
 Modes: one Daphne process with the in-memory channel layer, and two Daphne
 processes sharing the Redis channel layer (clients split between them, commits on
-the first). Latency is measured from the moment the commit's HTTP request is sent
-(so it includes the request, the transaction and the broadcast) to each client's
-receipt; the same clients then measure a bare `websockets.broadcast` server.
+the first). Latency is measured from each event's commit (the created_at of its log row,
+stamped in the committing transaction; same machine, same clock) to each client's
+receipt, and also from the moment the HTTP request was sent; the same clients then
+measure a bare `websockets.broadcast` server (from the moment it is told to send).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ async def _connect_all(urls: list[str], headers: dict) -> list:
 async def _reader(ws, received: dict, key_of) -> None:
     try:
         async for raw in ws:
-            now = time.perf_counter()
+            now = time.time()
             key = key_of(raw)
             if key is not None:
                 received.setdefault(key, []).append(now)
@@ -88,12 +89,12 @@ async def run_app(
     acks = []
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[0]}", headers=headers) as http:
         for k in range(1, messages + 1):
-            t0 = time.perf_counter()
+            t0 = time.time()
             sent[last_seq + k] = t0
             r = await http.patch(f"/api/insights/{insight.pk}/", json={"used": k % 2 == 1})
             r.raise_for_status()
-            acks.append((time.perf_counter() - t0) * 1000)
-            await asyncio.sleep(max(0.0, 1 / rate - (time.perf_counter() - t0)))
+            acks.append((time.time() - t0) * 1000)
+            await asyncio.sleep(max(0.0, 1 / rate - (time.time() - t0)))
     await asyncio.sleep(2.0)
     for ws in sockets:
         await ws.close()
@@ -103,11 +104,35 @@ async def run_app(
     ]
     delivered = sum(len(v) for seq, v in received.items() if seq in sent)
     return {
-        "latency": percentiles(latencies),
+        "request_latency": percentiles(latencies),
         "delivered": delivered,
         "expected": clients * messages,
         "ack": percentiles(acks),
+        "received": received,
+        "sent": sent,
+        "interview_id": interview.pk,
     }
+
+
+def commit_latency(result: dict) -> dict:
+    """Latency from each event's commit (its log row's created_at, stamped inside the
+    committing transaction) to each client's receipt: the figure the target names."""
+    from interviews.models import InterviewEvent
+
+    committed = {
+        seq: created.timestamp()
+        for seq, created in InterviewEvent.objects.filter(
+            interview_id=result["interview_id"], seq__in=list(result["sent"])
+        ).values_list("seq", "created_at")
+    }
+    return percentiles(
+        [
+            (t - committed[seq]) * 1000
+            for seq, times in result["received"].items()
+            if seq in committed
+            for t in times
+        ]
+    )
 
 
 async def run_bare(clients: int, messages: int, rate: float) -> dict:
@@ -146,12 +171,12 @@ async def run_bare(clients: int, messages: int, rate: float) -> dict:
         await asyncio.sleep(1.0)
         sent = {}
         for k in range(1, messages + 1):
-            t0 = time.perf_counter()
+            t0 = time.time()
             sent[k] = t0
             await control.send(
                 json.dumps({"type": "insight", "seq": k, "id": 1, "data": {"used": k % 2 == 1}})
             )
-            await asyncio.sleep(max(0.0, 1 / rate - (time.perf_counter() - t0)))
+            await asyncio.sleep(max(0.0, 1 / rate - (time.time() - t0)))
         await asyncio.sleep(2.0)
         await control.close()
         for ws in sockets:
@@ -193,6 +218,7 @@ def main() -> None:
                 count=2 if mode == "redis2" else 1, redis=mode == "redis2"
             ) as ports:
                 app = asyncio.run(run_app(ports, n, args.messages, args.rate, prepare()))
+            app["latency"] = commit_latency(app)
             bare = asyncio.run(run_bare(n, args.messages, args.rate))
             ratio = (
                 app["latency"]["p50"] / bare["latency"]["p50"]
@@ -204,8 +230,11 @@ def main() -> None:
                 if bare["latency"]["p99"]
                 else float("nan")
             )
+            req = app["request_latency"]
+            print(f"[{mode:7}] N={n:5}  app : {fmt(app)}  (commit to client)")
             print(
-                f"[{mode:7}] N={n:5}  app : {fmt(app)}  (HTTP ack p50 {app['ack']['p50']:.1f} ms)"
+                f"[{mode:7}] N={n:5}  app : request sent to client p50 {req['p50']:.1f}"
+                f"  p99 {req['p99']:.1f} ms; HTTP ack p50 {app['ack']['p50']:.1f} ms"
             )
             print(f"[{mode:7}] N={n:5}  bare: {fmt(bare)}")
             print(

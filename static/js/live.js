@@ -45,6 +45,15 @@
     return null;
   }
 
+  // Time into the interview, from when the row arrived (Deepgram's own offsets
+  // restart at 0 on every new connection, so they cannot be shown as they are).
+  function offsetOf(data) {
+    const started = Date.parse(state.interview.started_at || "");
+    const at = Date.parse(data.timestamp || "");
+    if (Number.isNaN(started) || Number.isNaN(at)) return data.start_ms || 0;
+    return Math.max(0, at - started);
+  }
+
   function clock(ms) {
     const s = Math.floor((ms || 0) / 1000);
     return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
@@ -91,7 +100,7 @@
     const role = data.speaker_role || roleOf(data.speaker);
     li.className = "role-" + (role || "none") + (data.is_interim ? " interim" : "");
     li.dataset.speaker = data.speaker || "";
-    li.querySelector(".when").textContent = clock(data.start_ms);
+    li.querySelector(".when").textContent = clock(offsetOf(data));
     li.querySelector(".who").textContent = roleLabel(role);
     li.querySelector(".who").title = data.speaker || "";
     li.querySelector(".text").textContent = data.text;
@@ -252,7 +261,7 @@
     const proto = location.protocol === "https:" ? "wss" : "ws";
     socket = new WebSocket(`${proto}://${location.host}/ws/interviews/${interviewId}/?after_seq=${state.lastSeq}`);
     setConn("connecting", state.retry ? t("Reconnecting…") : t("Connecting…"));
-    socket.onopen = () => { state.retry = 0; setConn("live", t("Live")); };
+    socket.onopen = () => { state.retry = 0; setConn("live", t("Connected")); };
     socket.onmessage = (event) => {
       const msg = JSON.parse(event.data);
       if (msg.type === "error") { console.warn(msg.message); return; }

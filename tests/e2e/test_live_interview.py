@@ -154,7 +154,7 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     # Open the live page and start the interview with its button.
     page.click(f"a[href='/interviews/{interview.pk}/live/']")
     page.locator('#live[data-connection="live"]').wait_for()
-    assert page.locator("#conn").inner_text() == "Live"
+    assert page.locator("#conn").inner_text() == "Connected"
     page.evaluate("() => { window.sameDocument = true; }")  # gone if the page reloads
     page.click("[data-transition=live]")
     page.locator('#live[data-status="live"]').wait_for()
@@ -336,7 +336,7 @@ def test_the_live_page_catches_up_after_a_server_restart_and_a_network_drop(
     ingest = Ingest(server.url, interview.pk, token)
     ingest.feed(spanish_recording[100:150])
     wait_connection(page, "live", timeout=30)
-    assert page.locator("#conn").inner_text() == "Live"
+    assert page.locator("#conn").inner_text() == "Connected"
     page.locator("#transcript li", has_text="¿Qué tal te manejas con el testing?").wait_for()
 
     # The network drops in the middle of an utterance: its interim result is on the
@@ -399,7 +399,7 @@ def test_the_live_page_speaks_spanish(alice, started, spanish_recording, server,
     assert page.locator("[data-transition=completed]").inner_text() == "Completar entrevista"
     assert page.locator("#swap-roles").inner_text() == "Intercambiar roles"
     # ...and the JavaScript one, for what live.js writes.
-    assert page.locator("#conn").inner_text() == "En directo"
+    assert page.locator("#conn").inner_text() == "Conectado"
     assert page.locator("#status").inner_text() == "En directo"
     assert (
         page.locator("#roles-text")

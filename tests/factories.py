@@ -112,3 +112,16 @@ class ScorecardFactory(factory.django.DjangoModelFactory):
     overall_score = 7.5
     recommendation = "hire: solid answers"
     state = "ready"
+
+
+def session_cookie_for(user) -> bytes:
+    """A signed-in browser's session cookie, for websocket tests."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"sessionid={session.session_key}".encode()

@@ -36,10 +36,16 @@ def subprocess_database_url(host: str = "127.0.0.1", port: int = 5432) -> str:
 
 class Server:
     def __init__(
-        self, env: dict[str, str], port: int | None = None, args: list[str] | None = None
+        self,
+        env: dict[str, str],
+        port: int | None = None,
+        args: list[str] | None = None,
+        log: Path | None = None,
     ) -> None:
         self.port = port or free_port()
         self.args = args or []
+        # With a log file the server's output is kept (a failed CI run can be read).
+        self.log = log
         self.env = {
             **os.environ,
             "DEBUG": "false",
@@ -56,6 +62,11 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30) -> Server:
+        if self.log is not None:
+            self.log.parent.mkdir(parents=True, exist_ok=True)
+            output = self.log.open("a")
+        else:
+            output = subprocess.PIPE
         self.proc = subprocess.Popen(
             [
                 str(ROOT / ".venv/bin/daphne"),
@@ -68,19 +79,26 @@ class Server:
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL if self.log is None else output,
+            stderr=output if self.log is None else subprocess.STDOUT,
         )
+        if self.log is not None:
+            output.close()  # the child holds its own descriptor
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(self.proc.stderr.read().decode()[-3000:])
+                raise RuntimeError(self.output()[-3000:])
             try:
                 httpx.get(f"{self.url}/healthz", timeout=1)
                 return self
             except httpx.HTTPError:
-                time.sleep(0.2)
+                time.sleep(0.1)
         raise RuntimeError("server did not start")
+
+    def output(self) -> str:
+        if self.log is not None:
+            return self.log.read_text()
+        return self.proc.stderr.read().decode() if self.proc and self.proc.stderr else ""
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, as in a crash."""
@@ -89,12 +107,15 @@ class Server:
             self.proc.wait(10)
 
     def stop(self) -> None:
+        # Waits for the process to be gone: a server still holding a connection
+        # keeps pytest from dropping the test database.
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(10)
+                self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait(10)
 
 
 @contextlib.contextmanager
@@ -198,3 +219,17 @@ class TcpProxy:
         with contextlib.suppress(Exception):
             self.cut()
         self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+# Debian's Chromium, started the way this offline machine needs (no background
+# network, no first-run, a fresh profile per test).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]

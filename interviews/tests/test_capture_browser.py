@@ -27,6 +27,7 @@ from django.db import connection
 from django.test import Client
 
 from interviews.models import Transcript
+from tests.servers import CHROMIUM, CHROMIUM_ARGS
 
 from .deepgram_standin import EBML_MAGIC, DeepgramStandIn, free_port, wait_until
 
@@ -36,18 +37,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM = "/usr/bin/chromium"
 KEY = "dg-browser-test-key"
 SPOKEN = "Hola, me llamo Lucía y tengo cuatro años de experiencia con Django."
 HEARD = "Hola, me llamo Lucía y vengo por el puesto."  # what the stand-in "hears"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+CAPTURE_ARGS = [
+    *CHROMIUM_ARGS,
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
     "--autoplay-policy=no-user-gesture-required",
@@ -189,7 +183,7 @@ async def test_the_capture_page_sends_microphone_audio_through_the_relay(
             str(tmp_path / "profile"),  # a fresh profile
             executable_path=CHROMIUM,
             headless=True,
-            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-audio-capture={voice_wav}"],
+            args=[*CAPTURE_ARGS, f"--use-file-for-fake-audio-capture={voice_wav}"],
         )
         try:
             await context.add_cookies(

@@ -7,28 +7,17 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from accounts.services import api_token_create
 from interview_companion.asgi import application
 from interviews.services import insight_update, interview_transition, transcript_ingest
-from tests.factories import AIInsightFactory, InterviewFactory
+from tests.factories import AIInsightFactory, InterviewFactory, session_cookie_for
 
 from .deepgram_messages import results
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
-
-
-def session_cookie_for(user) -> bytes:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"sessionid={session.session_key}".encode()
 
 
 async def connect(interview_id: int, user=None, after_seq: int | None = None, headers=None):

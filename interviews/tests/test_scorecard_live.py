@@ -7,25 +7,15 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from interview_companion.asgi import application
 from interviews.models import InterviewEvent
 from interviews.scorecards import scorecard_generate
+from tests.factories import session_cookie_for
 
 from .scorecard_support import ScriptedProvider, completed_interview, failing
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-
-def session_cookie_for(user) -> bytes:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"sessionid={session.session_key}".encode()
 
 
 async def scorecard_messages_while(interview, user, generate) -> list[dict]:

@@ -14,79 +14,16 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from django.db import connections
 
-from tests.servers import ROOT, Server, subprocess_database_url
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, subprocess_database_url
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 SPANISH_RECORDING = ROOT / "interviews" / "recordings" / "entrevista_backend_es.jsonl"
-# The project's own ASGI app, static files included (WhiteNoise).
-APPLICATION = "interview_companion.asgi:application"
-
-
-class BrowserServer(Server):
-    """`tests.servers.Server` with its log kept under artifacts/e2e/, so a failed
-    run in CI can be read afterwards."""
-
-    def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
-        super().__init__(env, port=port)
-        self.log = log
-
-    def start(self, timeout: float = 30) -> BrowserServer:
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        with self.log.open("a") as log:
-            self.proc = subprocess.Popen(
-                [
-                    str(ROOT / ".venv/bin/daphne"),
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    APPLICATION,
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.log.read_text()[-3000:])
-            try:
-                httpx.get(f"{self.url}/healthz", timeout=1)
-                return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start")
-
-    def stop(self) -> None:
-        # Waits for the process to be gone even after a SIGKILL: a server still
-        # holding a connection keeps pytest from dropping the test database.
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
 
 
 def server_env() -> dict[str, str]:
@@ -117,8 +54,8 @@ def artifacts(request) -> Path:
 
 
 @pytest.fixture
-def server(artifacts) -> Iterator[BrowserServer]:
-    server = BrowserServer(server_env(), log=artifacts / "daphne.log").start()
+def server(artifacts) -> Iterator[Server]:
+    server = Server(server_env(), log=artifacts / "daphne.log").start()
     try:
         yield server
     finally:

@@ -39,8 +39,13 @@ class InterviewNotLive(Exception):
     """Transcripts arrive only while the interview is live (answered 409)."""
 
 
-def _locked(interview_id: int) -> Interview:
-    return Interview.objects.select_for_update().get(pk=interview_id)
+def _locked(interview_id: int, *fields: str) -> Interview:
+    """The interview row, locked; `fields` limits what is read (the analysis state
+    grows with the interview and ingest does not need it)."""
+    rows = Interview.objects.select_for_update()
+    if fields:
+        rows = rows.only(*fields)
+    return rows.get(pk=interview_id)
 
 
 # --- Lifecycle ----------------------------------------------------------------
@@ -116,6 +121,18 @@ def parse_batch(results: object) -> tuple[list[ParsedResult], int]:
     return parsed, skipped
 
 
+# What a later delivery of a chunk may change in its row.
+CHANGEABLE_FIELDS = (
+    "text",
+    "speaker",
+    "speaker_role",
+    "is_interim",
+    "confidence",
+    "end_ms",
+    "duration_ms",
+)
+
+
 @transaction.atomic
 def transcript_ingest(
     *, interview: Interview, results: object, stt_provider: str = "deepgram"
@@ -127,7 +144,7 @@ def transcript_ingest(
     (and adds a row per further speaker run), a re-delivered chunk changes nothing.
     """
     parsed, skipped = parse_batch(results)
-    locked = _locked(interview.pk)
+    locked = _locked(interview.pk, "status", "roles", "stt_provider")
     if locked.status != InterviewStatus.LIVE:
         raise InterviewNotLive(
             _("Transcripts are accepted only while the interview is live (it is “%(s)s”).")
@@ -161,7 +178,7 @@ def transcript_ingest(
         for segment in result.segments:
             key = (*base, segment.run)
             row = rows.get(key)
-            values = {
+            values = {  # CHANGEABLE_FIELDS
                 "text": segment.text,
                 "speaker": segment.speaker,
                 "speaker_role": locked.role_of(segment.speaker),
@@ -194,20 +211,13 @@ def transcript_ingest(
             outcome.duplicates += 1
 
     new_rows = [row for row in touched.values() if row.pk is None]
-    Transcript.objects.bulk_create(new_rows)
     old_rows = [row for row in touched.values() if row.pk is not None]
-    if old_rows:
-        Transcript.objects.bulk_update(
-            old_rows,
-            [
-                "text",
-                "speaker",
-                "speaker_role",
-                "is_interim",
-                "confidence",
-                "end_ms",
-                "duration_ms",
-            ],
+    Transcript.objects.bulk_create(new_rows)
+    # A batch changes a row or two (an interim growing into its final): plain
+    # UPDATEs, not bulk_update's CASE expressions, which cost more for so few.
+    for row in old_rows:
+        Transcript.objects.filter(pk=row.pk).update(
+            **{name: getattr(row, name) for name in CHANGEABLE_FIELDS}
         )
     changes = [Change(EventType.TRANSCRIPT, pk, data) for pk, data in deleted]
     changes += [Change(EventType.TRANSCRIPT, r.pk, transcript_data(r)) for r in touched.values()]

@@ -6,6 +6,7 @@ started on the first request or connection (Daphne has no lifespan events).
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from django.core.asgi import get_asgi_application
@@ -17,6 +18,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from accounts.websocket import WebsocketAuthMiddleware  # noqa: E402
+from interviews.events import bind_server_loop  # noqa: E402
 from interviews.routing import websocket_urlpatterns  # noqa: E402
 from interviews.runner import runner  # noqa: E402
 
@@ -29,6 +31,7 @@ router = ProtocolTypeRouter(
 
 
 async def application(scope, receive, send):
+    bind_server_loop(asyncio.get_running_loop())
     if settings.ANALYSIS_IN_PROCESS and scope["type"] in ("http", "websocket"):
         runner.ensure_started()
     return await router(scope, receive, send)

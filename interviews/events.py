@@ -97,5 +97,28 @@ async def broadcast_async(interview_id: int, messages: list[tuple[int, str]]) ->
         logger.warning("Broadcast to interview %s failed; clients will catch up", interview_id)
 
 
+# The server's event loop, bound by the ASGI application. A request thread hands
+# the broadcast to it and returns at once: the acknowledgement of a chunk must not
+# wait for the loop that is busy delivering to a thousand viewers.
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def bind_server_loop(loop: asyncio.AbstractEventLoop) -> None:
+    global _server_loop
+    _server_loop = loop
+
+
 def broadcast(interview_id: int, messages: list[tuple[int, str]]) -> None:
+    loop = _server_loop
+    if loop is not None and loop.is_running() and not loop.is_closed():
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            loop.create_task(broadcast_async(interview_id, messages))
+        else:
+            asyncio.run_coroutine_threadsafe(broadcast_async(interview_id, messages), loop)
+        return
+    # No server loop here (a management command, a test): deliver before returning.
     async_to_sync(broadcast_async)(interview_id, messages)

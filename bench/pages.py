@@ -46,6 +46,7 @@ def build(rows: int):
             speaker_role="guest" if i % 2 == 0 else "host",
             request_id="pages",
             start_ms=i * 1000,
+            offset_ms=i * 1000,
             end_ms=i * 1000 + 900,
             duration_ms=900,
             analyzed_at=now,

@@ -240,6 +240,9 @@ class Transcript(models.Model):
     end_ms = models.IntegerField(default=0, db_default=0)
     # Speech time of this row (a speaker run of a final may be part of a segment).
     duration_ms = models.IntegerField(default=0, db_default=0)
+    # Milliseconds into the interview: Deepgram's `start` restarts at 0 with every
+    # connection, so the connection's own start within the interview is added.
+    offset_ms = models.IntegerField(default=0, db_default=0)
     run = models.PositiveSmallIntegerField(default=0, db_default=0)
     analyzed_at = models.DateTimeField(null=True, blank=True)
 

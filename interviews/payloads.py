@@ -26,6 +26,7 @@ def transcript_data(row: Transcript) -> dict:
         "confidence": row.confidence,
         "start_ms": row.start_ms,
         "end_ms": row.end_ms,
+        "offset_ms": row.offset_ms,
     }
 
 

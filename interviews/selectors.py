@@ -426,11 +426,10 @@ def report_context(interview: Interview) -> dict:
         .order_by("timestamp", "id")
     )
     rows = list(Transcript.objects.final().filter(interview=interview).chronological())
-    start = interview.started_at or (rows[0].timestamp if rows else None)
 
     def offset(row: Transcript) -> str:
         # Minutes:seconds into the interview, what a reader of a recording needs.
-        seconds = max(0, int((row.timestamp - start).total_seconds())) if start else 0
+        seconds = max(0, row.offset_ms) // 1000
         return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
     transcript = [{"row": row, "offset": offset(row)} for row in rows]

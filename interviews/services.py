@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,7 +144,7 @@ def transcript_ingest(
     (and adds a row per further speaker run), a re-delivered chunk changes nothing.
     """
     parsed, skipped = parse_batch(results)
-    locked = _locked(interview.pk, "status", "roles", "stt_provider")
+    locked = _locked(interview.pk, "status", "roles", "stt_provider", "started_at")
     if locked.status != InterviewStatus.LIVE:
         raise InterviewNotLive(
             _("Transcripts are accepted only while the interview is live (it is “%(s)s”).")
@@ -156,6 +156,7 @@ def transcript_ingest(
 
     rows = _existing_rows(locked.pk, parsed)
     now = timezone.now()
+    connection_starts = _connection_starts(locked, parsed, rows, now)
     touched: dict[tuple, Transcript] = {}  # in the order clients should see them
     deleted: list[tuple[int, dict]] = []
     for result in parsed:
@@ -193,6 +194,7 @@ def transcript_ingest(
                     request_id=segment.request_id,
                     channel_index=segment.channel_index,
                     start_ms=segment.start_ms,
+                    offset_ms=connection_starts[segment.request_id] + segment.start_ms,
                     run=segment.run,
                     # Runs of one final keep their order after the segment's first row.
                     timestamp=(first.timestamp if first else now)
@@ -229,6 +231,32 @@ def transcript_ingest(
     if any(not r.is_interim for r in touched.values()):
         transaction.on_commit(lambda: wakeup.notify(locked.pk))
     return outcome
+
+
+def _connection_starts(
+    interview: Interview, parsed: list[ParsedResult], rows: dict[tuple, Transcript], now
+) -> dict[str, int]:
+    """Where each Deepgram connection (request_id) began, in ms into the interview.
+
+    A connection already seen keeps its start; a new one began when its first
+    message arrived, less the audio it had already heard.
+    """
+    request_ids = {p.request_id for p in parsed}
+    starts = {r.request_id: r.offset_ms - r.start_ms for r in rows.values()}
+    if missing := request_ids - starts.keys():
+        known = (
+            Transcript.objects.filter(interview_id=interview.pk, request_id__in=missing)
+            .values("request_id")
+            .annotate(begin=Min(F("offset_ms") - F("start_ms")))
+        )
+        starts.update({row["request_id"]: row["begin"] for row in known})
+    for request_id in request_ids - starts.keys():
+        heard = min(p.start_ms for p in parsed if p.request_id == request_id)
+        elapsed = (
+            int((now - interview.started_at).total_seconds() * 1000) if interview.started_at else 0
+        )
+        starts[request_id] = max(0, elapsed - heard)
+    return starts
 
 
 def _existing_rows(interview_id: int, parsed: list[ParsedResult]) -> dict[tuple, Transcript]:

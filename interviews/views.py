@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,11 +44,15 @@ def paginate(request: HttpRequest, rows, per_page: int = DASHBOARD_PAGE_SIZE, pa
 
 
 def with_clock(rows: list) -> list:
-    """Give each transcript row its place in the audio as m:ss (`clock`): rows that
-    arrive in one batch (an import, a reconnect) share a wall-clock time, never an
-    offset."""
+    """Give each transcript row its place in the interview as m:ss (`clock`): rows
+    that arrive in one batch (an import) share a wall-clock time, never an offset."""
     for row in rows:
-        seconds = max(row.start_ms or 0, 0) // 1000
+        # Formatted here, not with two `|date` filters per row in the template: on a
+        # 200-row page those were a third of the render time.
+        local = timezone.localtime(row.timestamp)
+        row.iso_time = local.isoformat()
+        row.time_of_day = local.strftime("%H:%M:%S")
+        seconds = max(row.offset_ms or 0, 0) // 1000
         row.clock = f"{seconds // 60}:{seconds % 60:02d}"
     return rows
 

@@ -40,6 +40,7 @@ def completed_interview(interview: Interview, lines=DIALOGUE, *, analyzed: bool 
                 is_interim=False,
                 request_id="req-1",
                 start_ms=i * 5000,
+                offset_ms=i * 5000,
                 end_ms=i * 5000 + 4000,
                 timestamp=start + timedelta(seconds=i * 5),
                 analyzed_at=timezone.now() if analyzed else None,

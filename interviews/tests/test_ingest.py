@@ -157,3 +157,25 @@ def test_each_change_is_logged_with_a_gap_free_seq(alice_client, live_interview)
     assert seqs == list(range(1, len(seqs) + 1))
     live_interview.refresh_from_db()
     assert live_interview.last_seq == seqs[-1]
+
+
+def test_rows_of_a_new_connection_continue_the_interview_clock(alice_client, live_interview):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # Five minutes in, the first connection's audio is at 10 s when it is first heard.
+    Interview = type(live_interview)
+    Interview.objects.filter(pk=live_interview.pk).update(
+        started_at=timezone.now() - timedelta(minutes=5)
+    )
+    post(alice_client, live_interview, results("primera", start=10.0, request_id="a"))
+    post(alice_client, live_interview, results("segunda", start=20.0, request_id="a"))
+    # A reconnect: Deepgram's start is back at 0.
+    post(alice_client, live_interview, results("tras reconectar", start=0.5, request_id="b"))
+    rows = {r.text: r for r in Transcript.objects.filter(interview=live_interview)}
+    first, second, third = rows["primera"], rows["segunda"], rows["tras reconectar"]
+    assert 295_000 <= first.offset_ms <= 305_000
+    assert second.offset_ms - first.offset_ms == 10_000  # same connection: audio time
+    assert third.offset_ms >= first.offset_ms  # never back to 00:00
+    assert third.start_ms == 500

@@ -45,15 +45,6 @@
     return null;
   }
 
-  // Time into the interview, from when the row arrived (Deepgram's own offsets
-  // restart at 0 on every new connection, so they cannot be shown as they are).
-  function offsetOf(data) {
-    const started = Date.parse(state.interview.started_at || "");
-    const at = Date.parse(data.timestamp || "");
-    if (Number.isNaN(started) || Number.isNaN(at)) return data.start_ms || 0;
-    return Math.max(0, at - started);
-  }
-
   function clock(ms) {
     const s = Math.floor((ms || 0) / 1000);
     return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
@@ -100,7 +91,7 @@
     const role = data.speaker_role || roleOf(data.speaker);
     li.className = "role-" + (role || "none") + (data.is_interim ? " interim" : "");
     li.dataset.speaker = data.speaker || "";
-    li.querySelector(".when").textContent = clock(offsetOf(data));
+    li.querySelector(".when").textContent = clock(data.offset_ms);
     li.querySelector(".who").textContent = roleLabel(role);
     li.querySelector(".who").title = data.speaker || "";
     li.querySelector(".text").textContent = data.text;

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -87,8 +88,6 @@ def transition(request: HttpRequest, interview_id: int) -> JsonResponse:
 
 @require_http_methods(["POST"])
 def transcripts(request: HttpRequest, interview_id: int) -> JsonResponse:
-    from django.conf import settings
-
     try:
         interview = get_interview_for_change(request, interview_id)
         body = _json_body(request)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import Interview, InterviewEvent, Transcript
+from .events import event_message
+from .models import AIInsight, Interview, InterviewEvent, Scorecard, Transcript
+from .payloads import insight_data, interview_data, scorecard_data, transcript_data
 
 
 def interview_for_feed(interview_id: int) -> Interview | None:
@@ -16,8 +18,6 @@ def events_after(
     interview_id: int, after_seq: int, limit: int | None = None
 ) -> list[tuple[int, str]]:
     """Logged events with seq > after_seq, in order, as (seq, websocket text)."""
-    from .events import event_message
-
     rows = InterviewEvent.objects.filter(interview_id=interview_id, seq__gt=after_seq).order_by(
         "seq"
     )
@@ -43,12 +43,9 @@ LIVE_PAGE_TRANSCRIPT_ROWS = 200
 def live_page_state(interview: Interview) -> dict:
     """What the live page renders first, and the seq its websocket resumes after.
 
-    Read in one transaction-consistent pass: `last_seq` is read first, so any row
-    changed after it is also an event with a larger seq and reaches the page.
+    `last_seq` is read before the rows, so a row changed in between is also an event
+    with a larger seq: the page may see it twice, and applies it by id, once.
     """
-    from .models import AIInsight, Scorecard
-    from .payloads import insight_data, interview_data, scorecard_data, transcript_data
-
     last_seq = Interview.objects.values_list("last_seq", flat=True).get(pk=interview.pk)
     rows = list(
         Transcript.objects.filter(interview=interview).order_by("-timestamp", "-id")[

@@ -5,9 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .charts import DIMENSION_LABELS, RadarSeries, radar_svg
 from .events import event_message
-from .models import AIInsight, Interview, InterviewEvent, Scorecard, Transcript
+from .models import (
+    SCORE_DIMENSIONS,
+    AIInsight,
+    InsightType,
+    Interview,
+    InterviewEvent,
+    InterviewStatus,
+    Scorecard,
+    ScorecardState,
+    SpeakerRole,
+    Transcript,
+)
 from .payloads import insight_data, interview_data, scorecard_data, transcript_data
+from .scorecard_forms import ScorecardAdjustForm, ScorecardDecisionForm, ScorecardNotesForm
 
 
 def interview_for_feed(interview_id: int) -> Interview | None:
@@ -88,8 +101,6 @@ def dashboard_home(now=None) -> dict:
 
     from django.db.models import Count
     from django.utils import timezone
-
-    from .models import InterviewStatus
 
     now = now or timezone.now()
     local_now = timezone.localtime(now)
@@ -189,7 +200,6 @@ def transcript_rows_before(
 
 
 def interview_insights(interview: Interview, *, type: str = "", severity: str = ""):
-    from .models import AIInsight
 
     rows = AIInsight.objects.filter(interview=interview)
     if type:
@@ -203,8 +213,6 @@ def interview_talk_time(interview: Interview) -> dict:
     """Speech time of interviewer and candidate (final rows' `duration_ms`), with
     each one's share in percent."""
     from django.db.models import Sum
-
-    from .models import SpeakerRole
 
     totals = dict(
         Transcript.objects.filter(interview=interview, is_interim=False)
@@ -230,8 +238,6 @@ def interview_talk_time(interview: Interview) -> dict:
 def interview_flag_counts(interview: Interview) -> dict:
     """Insights by type (dismissed ones left out: they never count) in one query."""
     from django.db.models import Count, Q
-
-    from .models import InsightType
 
     kept = Q(dismissed=False)
     return interview.insights.aggregate(
@@ -268,8 +274,6 @@ def scorecards_for_compare(candidate_ids: Iterable[int]) -> list:
     """
     from django.db.models import F
 
-    from .models import Scorecard, ScorecardState
-
     ids = list(dict.fromkeys(int(i) for i in candidate_ids))
     rows = (
         Scorecard.objects.filter(interview__candidate_id__in=ids, state=ScorecardState.READY)
@@ -293,10 +297,6 @@ def scorecard_panel_context(interview: Interview, user) -> dict:
     """What `templates/interviews/partials/scorecard.html` needs, under one key
     (`scorecard_panel`) so it cannot collide with the page's own context."""
     from django.conf import settings
-
-    from .charts import DIMENSION_LABELS, RadarSeries, radar_svg
-    from .models import SCORE_DIMENSIONS, InterviewStatus, Scorecard
-    from .scorecard_forms import ScorecardAdjustForm, ScorecardDecisionForm, ScorecardNotesForm
 
     card = Scorecard.objects.select_related("decided_by").filter(interview_id=interview.pk).first()
     can_change = bool(user.is_staff or interview.interviewer_id == user.pk)
@@ -362,8 +362,6 @@ def scorecard_export_rows(
     from django.db.models import F, Q
     from django.utils import timezone
 
-    from .models import Scorecard
-
     rows = Scorecard.objects.select_related(
         "interview__candidate",
         "interview__job_position",
@@ -409,8 +407,6 @@ def report_context(interview: Interview) -> dict:
     """Everything the printable report shows, read once: candidate, position,
     scorecard with its radar chart, the flags that count with their evidence, and
     the whole final transcript with roles and times."""
-    from .charts import DIMENSION_LABELS, RadarSeries, radar_svg
-    from .models import SCORE_DIMENSIONS, AIInsight, InsightType, Scorecard
 
     card = Scorecard.objects.select_related("decided_by").filter(interview=interview).first()
     flags = list(

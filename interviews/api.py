@@ -59,7 +59,7 @@ def _json_object(request: HttpRequest) -> dict:
 def get_interview_for_change(request: HttpRequest, interview_id: int) -> Interview:
     """The interview, if this user may change it (its interviewer, or staff)."""
     interview = get_object_or_404(Interview, pk=interview_id)
-    if not (request.user.is_staff or interview.interviewer_id == request.user.pk):
+    if not interview.can_be_changed_by(request.user):
         raise PermissionError
     return interview
 

@@ -53,7 +53,7 @@ class InterviewAudioConsumer(AsyncWebsocketConsumer):
         if interview is None:
             await self.close(code=4404)
             return
-        if not (user.is_staff or interview.interviewer_id == user.pk):
+        if not interview.can_be_changed_by(user):
             await self.close(code=4403)
             return
         if interview.status != InterviewStatus.LIVE:

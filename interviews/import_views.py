@@ -56,7 +56,7 @@ def transcript_import_run(
 @require_http_methods(["GET", "POST"])
 def transcript_import_page(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = get_object_or_404(Interview.objects.with_people(), pk=interview_id)
-    can_change = request.user.is_staff or interview.interviewer_id == request.user.pk
+    can_change = interview.can_be_changed_by(request.user)
     status = 200
     form = TranscriptImportForm()
     if request.method == "POST":

@@ -192,6 +192,11 @@ class Interview(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.candidate.name if self.candidate_id else ''}".strip()
 
+    def can_be_changed_by(self, user) -> bool:
+        """Any interviewer reads every interview (a team tool); only its interviewer,
+        or staff, change it."""
+        return bool(user.is_authenticated and (user.is_staff or self.interviewer_id == user.pk))
+
     def can_transition_to(self, status: str) -> bool:
         return status in ALLOWED_TRANSITIONS.get(self.status, frozenset())
 

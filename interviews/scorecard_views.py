@@ -48,7 +48,7 @@ def _interview(interview_id: int) -> Interview:
 
 def _interview_for_change(request: HttpRequest, interview_id: int) -> Interview:
     interview = _interview(interview_id)
-    if not (interview.interviewer_id == request.user.pk or request.user.is_staff):
+    if not interview.can_be_changed_by(request.user):
         raise PermissionDenied(_("Only the interview's interviewer can change its scorecard."))
     return interview
 

@@ -299,7 +299,7 @@ def scorecard_panel_context(interview: Interview, user) -> dict:
     from django.conf import settings
 
     card = Scorecard.objects.select_related("decided_by").filter(interview_id=interview.pk).first()
-    can_change = bool(user.is_staff or interview.interviewer_id == user.pk)
+    can_change = interview.can_be_changed_by(user)
     ai = (card.ai_scores or {}) if card else {}
     manual = (card.manual_scores or {}) if card else {}
     dimensions = [

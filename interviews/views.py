@@ -57,11 +57,6 @@ def with_clock(rows: list) -> list:
     return rows
 
 
-def can_change(user, interview: Interview) -> bool:
-    """Any interviewer reads every interview; only its interviewer or staff change it."""
-    return bool(user.is_staff or interview.interviewer_id == user.pk)
-
-
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "interviews/home.html", dashboard_home())
 
@@ -122,7 +117,7 @@ def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     context = {
         **_scorecard_panel(request, interview),
         "interview": interview,
-        "can_change": can_change(request.user, interview),
+        "can_change": interview.can_be_changed_by(request.user),
         "transcript": with_clock(rows),
         "has_older": has_older,
         "insight_filters": insight_filters,
@@ -161,7 +156,7 @@ def transcript_older(request: HttpRequest, interview_id: int) -> HttpResponse:
 def interview_status(request: HttpRequest, interview_id: int) -> HttpResponse:
     """Start or cancel an interview from its page (no JavaScript needed)."""
     interview = get_object_or_404(Interview, pk=interview_id)
-    if not can_change(request.user, interview):
+    if not interview.can_be_changed_by(request.user):
         raise PermissionDenied(_("Only the interviewer or staff may change this interview."))
     to = request.POST.get("to", "")
     if to not in (InterviewStatus.LIVE, InterviewStatus.CANCELLED):
@@ -227,7 +222,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 def live(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = get_object_or_404(Interview.objects.with_people(), pk=interview_id)
     state = live_page_state(interview)
-    can_change = request.user.is_staff or interview.interviewer_id == request.user.pk
+    can_change = interview.can_be_changed_by(request.user)
     return render(
         request,
         "interviews/live.html",

@@ -102,12 +102,6 @@ class InterviewQuerySet(models.QuerySet):
     def with_people(self) -> InterviewQuerySet:
         return self.select_related("candidate", "interviewer", "job_position")
 
-    def writable_by(self, user) -> InterviewQuerySet:
-        """Only the interview's interviewer, or staff, may change it."""
-        if user.is_staff:
-            return self
-        return self.filter(interviewer=user)
-
 
 class Interview(models.Model):
     candidate = models.ForeignKey(

@@ -17,11 +17,6 @@ def listen(callback: Callable[[int], None]) -> None:
     _listeners.append(callback)
 
 
-def unlisten(callback: Callable[[int], None]) -> None:
-    if callback in _listeners:
-        _listeners.remove(callback)
-
-
 def notify(interview_id: int) -> None:
     for callback in list(_listeners):
         callback(interview_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,13 +243,15 @@ def _connection_starts(
     """
     request_ids = {p.request_id for p in parsed}
     starts = {r.request_id: r.offset_ms - r.start_ms for r in rows.values()}
-    if missing := request_ids - starts.keys():
-        known = (
-            Transcript.objects.filter(interview_id=interview.pk, request_id__in=missing)
-            .values("request_id")
-            .annotate(begin=Min(F("offset_ms") - F("start_ms")))
+    for request_id in request_ids - starts.keys():
+        # Every row of a connection has the same offset - start: any one row tells.
+        seen = (
+            Transcript.objects.filter(interview_id=interview.pk, request_id=request_id)
+            .order_by()
+            .values_list("offset_ms", "start_ms")[:1]
         )
-        starts.update({row["request_id"]: row["begin"] for row in known})
+        for offset_ms, start_ms in seen:
+            starts[request_id] = offset_ms - start_ms
     for request_id in request_ids - starts.keys():
         heard = min(p.start_ms for p in parsed if p.request_id == request_id)
         elapsed = (
@@ -265,7 +267,7 @@ def _existing_rows(interview_id: int, parsed: list[ParsedResult]) -> dict[tuple,
     starts = {p.start_ms for p in parsed}
     found = Transcript.objects.filter(
         interview_id=interview_id, request_id__in=request_ids, start_ms__in=starts
-    )
+    ).order_by()
     return {(r.request_id, r.channel_index, r.start_ms, r.run): r for r in found}
 
 

@@ -4,6 +4,14 @@ and the pages' querysets (each decides its select/prefetch once, here)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from candidates.skills import fold, skill_key
 
 from .charts import DIMENSION_LABELS, RadarSeries, radar_svg
 from .events import event_message
@@ -97,10 +105,6 @@ def _dashboard_interviews():
 def dashboard_home(now=None) -> dict:
     """Home: live now, upcoming today and later this week, recently completed, and
     counts by status. Days and weeks are the viewer's (the active time zone)."""
-    from datetime import timedelta
-
-    from django.db.models import Count
-    from django.utils import timezone
 
     now = now or timezone.now()
     local_now = timezone.localtime(now)
@@ -138,7 +142,8 @@ def dashboard_home(now=None) -> dict:
     }
 
 
-def interview_list(
+def _interview_filters(
+    prefix: str,
     *,
     status: str = "",
     position=None,
@@ -146,36 +151,38 @@ def interview_list(
     date_from=None,
     date_to=None,
     candidate_text: str = "",
-):
-    """The interviews list with its filters. Dates are days in the viewer's time zone
-    (`date_to` included)."""
-    from datetime import datetime, time, timedelta
-
-    from django.db.models import F, Q
-    from django.utils import timezone
-
-    rows = _dashboard_interviews()
+) -> Q:
+    """The interviews list's filters as one Q, for interviews (`prefix` "") or rows
+    that point at one ("interview__"). Dates are days in the viewer's time zone
+    (`date_to` included); the candidate is searched folded, as on the candidates
+    page."""
+    q = Q()
     if status:
-        rows = rows.filter(status=status)
+        q &= Q(**{f"{prefix}status": status})
     if position is not None:
-        rows = rows.filter(job_position=position)
+        q &= Q(**{f"{prefix}job_position": position})
     if interviewer is not None:
-        rows = rows.filter(interviewer=interviewer)
+        q &= Q(**{f"{prefix}interviewer": interviewer})
     tz = timezone.get_current_timezone()
     if date_from:
-        rows = rows.filter(scheduled_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+        q &= Q(**{f"{prefix}scheduled_at__gte": datetime.combine(date_from, time.min, tzinfo=tz)})
     if date_to:
         end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
-        rows = rows.filter(scheduled_at__lt=end)
-    text = (candidate_text or "").strip()
+        q &= Q(**{f"{prefix}scheduled_at__lt": end})
+    text = fold((candidate_text or "").strip())
     if text:
-        rows = rows.filter(Q(candidate__name__icontains=text) | Q(candidate__email__icontains=text))
+        q &= Q(**{f"{prefix}candidate__search_text__contains": text})
+    return q
+
+
+def interview_list(**filters):
+    """The interviews list with its filters (see `_interview_filters`)."""
+    rows = _dashboard_interviews().filter(_interview_filters("", **filters))
     return rows.order_by(F("scheduled_at").desc(nulls_last=True), "-id")
 
 
 def interview_for_page(interview_id: int) -> Interview:
     """One interview with its people and scorecard (404 when missing)."""
-    from django.shortcuts import get_object_or_404
 
     return get_object_or_404(_dashboard_interviews(), pk=interview_id)
 
@@ -185,7 +192,6 @@ def transcript_rows_before(
 ) -> tuple[list[Transcript], bool]:
     """The latest `limit` transcript rows (older than row `before_id` when given), in
     reading order, and whether older rows remain."""
-    from django.db.models import Q
 
     rows = Transcript.objects.filter(interview=interview)
     if before_id is not None:
@@ -212,7 +218,6 @@ def interview_insights(interview: Interview, *, type: str = "", severity: str = 
 def interview_talk_time(interview: Interview) -> dict:
     """Speech time of interviewer and candidate (final rows' `duration_ms`), with
     each one's share in percent."""
-    from django.db.models import Sum
 
     totals = dict(
         Transcript.objects.filter(interview=interview, is_interim=False)
@@ -237,7 +242,6 @@ def interview_talk_time(interview: Interview) -> dict:
 
 def interview_flag_counts(interview: Interview) -> dict:
     """Insights by type (dismissed ones left out: they never count) in one query."""
-    from django.db.models import Count, Q
 
     kept = Q(dismissed=False)
     return interview.insights.aggregate(
@@ -250,7 +254,6 @@ def interview_topics(interview: Interview) -> list[dict]:
     """The position's skills (required, then nice to have), each marked covered or
     not, plus anything else the analysis covered. Skills match by their normalised
     key, so "PostgreSQL" in the position and "postgres" in the analysis agree."""
-    from candidates.skills import skill_key
 
     state = interview.analysis_state or {}
     covered = [str(c) for c in state.get("covered_requirements") or []]
@@ -272,7 +275,6 @@ def scorecards_for_compare(candidate_ids: Iterable[int]) -> list:
     Reads every scorecard of at most four candidates in one query: a handful of
     interviews each, whatever the size of the database.
     """
-    from django.db.models import F
 
     ids = list(dict.fromkeys(int(i) for i in candidate_ids))
     rows = (
@@ -296,7 +298,6 @@ def scorecards_for_compare(candidate_ids: Iterable[int]) -> list:
 def scorecard_panel_context(interview: Interview, user) -> dict:
     """What `templates/interviews/partials/scorecard.html` needs, under one key
     (`scorecard_panel`) so it cannot collide with the page's own context."""
-    from django.conf import settings
 
     card = Scorecard.objects.select_related("decided_by").filter(interview_id=interview.pk).first()
     can_change = interview.can_be_changed_by(user)
@@ -343,50 +344,17 @@ def scorecard_panel_context(interview: Interview, user) -> dict:
 
 
 def scorecard_export_rows(
-    *,
-    status: str = "",
-    position=None,
-    interviewer=None,
-    date_from=None,
-    date_to=None,
-    candidate_text: str = "",
-    decision: str = "",
-    recommendation: str = "",
-    state: str = "",
+    *, decision: str = "", recommendation: str = "", state: str = "", **filters
 ):
     """Scorecards for the CSV export, with the interviews list's filters (same
-    meaning: days in the viewer's time zone, `date_to` included) plus the
-    interviewer's decision ("none" = not decided), the AI's verdict and the state."""
-    from datetime import datetime, time, timedelta
-
-    from django.db.models import F, Q
-    from django.utils import timezone
-
+    meaning) plus the interviewer's decision ("none" = not decided), the AI's
+    verdict and the state."""
     rows = Scorecard.objects.select_related(
         "interview__candidate",
         "interview__job_position",
         "interview__interviewer",
         "decided_by",
-    )
-    if status:
-        rows = rows.filter(interview__status=status)
-    if position is not None:
-        rows = rows.filter(interview__job_position=position)
-    if interviewer is not None:
-        rows = rows.filter(interview__interviewer=interviewer)
-    tz = timezone.get_current_timezone()
-    if date_from:
-        start = datetime.combine(date_from, time.min, tzinfo=tz)
-        rows = rows.filter(interview__scheduled_at__gte=start)
-    if date_to:
-        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
-        rows = rows.filter(interview__scheduled_at__lt=end)
-    text = (candidate_text or "").strip()
-    if text:
-        rows = rows.filter(
-            Q(interview__candidate__name__icontains=text)
-            | Q(interview__candidate__email__icontains=text)
-        )
+    ).filter(_interview_filters("interview__", **filters))
     if decision == "none":
         rows = rows.filter(decision__isnull=True)
     elif decision:

@@ -6,6 +6,8 @@ from .models import User
 from .selectors import user_for_api_token
 from .services import TOKEN_PREFIX
 
+INVALID_TOKEN_MESSAGE = "Invalid or revoked bearer token."
+
 
 def user_for_bearer(value: str) -> User | None:
     if value.startswith(TOKEN_PREFIX):

@@ -10,7 +10,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
-from .authentication import user_for_bearer
+from .authentication import INVALID_TOKEN_MESSAGE, user_for_bearer
 from .ratelimit import auth_failure_record, auth_failures_exceeded
 
 # Views whose POST is a sign-in attempt: refused outright while the client address
@@ -45,7 +45,7 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         user = user_for_bearer(header[7:].strip())
         if user is None:
             auth_failure_record(request)
-            return JsonResponse({"error": "Invalid or revoked bearer token."}, status=401)
+            return JsonResponse({"error": INVALID_TOKEN_MESSAGE}, status=401)
         request.user = user
         # A bearer token is not sent by the browser on its own: no CSRF risk.
         request._dont_enforce_csrf_checks = True

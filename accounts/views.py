@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from .clerk import ClerkTokenError, verify_session_token
 from .forms import EmailAuthenticationForm
 from .middleware import wants_json
-from .ratelimit import auth_failure_record
+from .ratelimit import auth_failure_record, rate_limited_message
 from .selectors import user_for_clerk_id
 
 # Clerk users have no password here: the session must name a backend explicitly.
@@ -42,15 +42,8 @@ def _refusal(
 
 
 def rate_limited(request: HttpRequest) -> HttpResponse:
-    minutes = max(1, settings.AUTH_RATE_WINDOW_SECONDS // 60)
     return _refusal(
-        request,
-        status=429,
-        title=_("Too many attempts"),
-        message=_(
-            "Too many failed sign-in attempts from your address. Try again in %(minutes)d minutes."
-        )
-        % {"minutes": minutes},
+        request, status=429, title=_("Too many attempts"), message=rate_limited_message()
     )
 
 

@@ -19,12 +19,14 @@ from django.conf import settings  # noqa: E402
 
 from accounts.websocket import WebsocketAuthMiddleware  # noqa: E402
 from interviews.events import bind_server_loop  # noqa: E402
+from interviews.ingest_http import IngestEndpoint  # noqa: E402
 from interviews.routing import websocket_urlpatterns  # noqa: E402
 from interviews.runner import runner  # noqa: E402
 
 router = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # API-token transcript posts take the batched fast path; the rest is Django.
+        "http": IngestEndpoint(django_asgi_app),
         "websocket": WebsocketAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )

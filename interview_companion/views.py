@@ -61,6 +61,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 DATABASE_RETRY_AFTER_SECONDS = 2
+DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; retry shortly."
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -73,7 +74,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
         logger.warning("Database unavailable: %r", error)
-        message = "The database is unavailable; retry shortly."
+        message = DATABASE_UNAVAILABLE_MESSAGE
         if wants_json(request):
             response = JsonResponse(
                 {"error": message, "retry_after": DATABASE_RETRY_AFTER_SECONDS}, status=503

@@ -23,6 +23,7 @@ from .models import AIInsight, Interview, InterviewStatus
 from .payloads import insight_data, interview_data
 from .services import (
     InterviewNotLive,
+    NotAllowed,
     TransitionError,
     insight_update,
     interview_set_roles,
@@ -65,7 +66,7 @@ def get_interview_for_change(request: HttpRequest, interview_id: int) -> Intervi
 
 
 def _forbidden() -> JsonResponse:
-    return _error(_("Only the interview's interviewer or staff may change it."), 403)
+    return _error(str(NotAllowed()), 403)
 
 
 @require_http_methods(["POST"])

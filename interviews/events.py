@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -55,32 +56,54 @@ def events_append(*, interview_id: int, changes: list[Change]) -> list[Interview
     interview's row lock (if the caller did not already), so two writers cannot
     take the same seq and a seq is visible only when its whole transaction is.
     """
+    return events_append_many({interview_id: changes})
+
+
+def events_append_many(changes: dict[int, list[Change]]) -> list[InterviewEvent]:
+    """`events_append` for several interviews at once: one seq UPDATE and one INSERT
+    for all of them, one broadcast per interview after commit.
+
+    Callers writing to several interviews must already hold their row locks, taken
+    in id order (the batch ingest does), or two batches could deadlock here.
+    """
+    changes = {interview_id: items for interview_id, items in changes.items() if items}
     if not changes:
         return []
     if not connection.in_atomic_block:
         raise RuntimeError("events_append must run inside the writing transaction")
+    values = ", ".join(["(%s, %s)"] * len(changes))
+    params = [
+        value for interview_id, items in changes.items() for value in (interview_id, len(items))
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE interviews SET last_seq = last_seq + %s WHERE id = %s RETURNING last_seq",
-            [len(changes), interview_id],
+            # VALUES columns are column1, column2 in PostgreSQL and SQLite alike.
+            "UPDATE interviews SET last_seq = interviews.last_seq + v.column2"
+            f" FROM (VALUES {values}) AS v WHERE interviews.id = v.column1"
+            " RETURNING interviews.id, interviews.last_seq",
+            params,
         )
-        (last_seq,) = cursor.fetchone()
-    first = last_seq - len(changes) + 1
+        last_seqs = dict(cursor.fetchall())
+    if last_seqs.keys() != changes.keys():
+        raise RuntimeError(f"events_append: no interview {set(changes) - last_seqs.keys()}")
     events = InterviewEvent.objects.bulk_create(
         InterviewEvent(
             interview_id=interview_id,
-            seq=first + i,
+            seq=last_seqs[interview_id] - len(items) + 1 + i,
             type=change.type,
             object_id=change.object_id,
             data=change.data,
         )
-        for i, change in enumerate(changes)
+        for interview_id, items in changes.items()
+        for i, change in enumerate(items)
     )
-    messages = [
-        (event.seq, event_message(event.seq, event.type, event.object_id, event.data))
-        for event in events
-    ]
-    transaction.on_commit(lambda: broadcast(interview_id, messages), robust=True)
+    by_interview: dict[int, list[tuple[int, str]]] = {}
+    for event in events:
+        by_interview.setdefault(event.interview_id, []).append(
+            (event.seq, event_message(event.seq, event.type, event.object_id, event.data))
+        )
+    for interview_id, messages in by_interview.items():
+        transaction.on_commit(partial(broadcast, interview_id, messages), robust=True)
     return events
 
 

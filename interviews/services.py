@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from . import wakeup
 from .analysis.base import ChunkAnalysis
 from .deepgram import InvalidResults, ParsedResult, is_results_message, parse_results
-from .events import Change, events_append
+from .events import Change, events_append, events_append_many
 from .models import (
     AIInsight,
     EventType,
@@ -36,7 +37,20 @@ class TransitionError(Exception):
 
 
 class InterviewNotLive(Exception):
-    """Transcripts arrive only while the interview is live (answered 409)."""
+    """Transcripts arrive only while the interview is live (answered 409).
+
+    Worded when shown (str), in the language active there: a batch is written
+    by one thread for requests in several languages.
+    """
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+    def __str__(self) -> str:
+        return _("Transcripts are accepted only while the interview is live (it is “%(s)s”).") % {
+            "s": self.status
+        }
 
 
 def _locked(interview_id: int, *fields: str) -> Interview:
@@ -101,6 +115,35 @@ class IngestOutcome:
         return bool(self.transcript_ids)
 
 
+class InterviewNotFound(Exception):
+    """The interview does not exist (answered 404)."""
+
+    def __str__(self) -> str:
+        return _("No such interview.")
+
+
+class NotAllowed(Exception):
+    """The user may not change this interview (answered 403)."""
+
+    def __str__(self) -> str:
+        return _("Only the interview's interviewer or staff may change it.")
+
+
+@dataclass
+class IngestItem:
+    """One delivery of parsed results for one interview.
+
+    `user`, when given, must be allowed to change the interview; the HTTP fast path
+    checks it here, under the same lock as the write.
+    """
+
+    interview_id: int
+    parsed: list[ParsedResult]
+    skipped: int = 0
+    stt_provider: str = "deepgram"
+    user: object | None = None
+
+
 def parse_batch(results: object) -> tuple[list[ParsedResult], int]:
     """Parse a whole batch before writing anything: one bad item refuses it all."""
     items = results if isinstance(results, list) else [results]
@@ -132,8 +175,9 @@ CHANGEABLE_FIELDS = (
     "duration_ms",
 )
 
+INGEST_LOCK_FIELDS = ("status", "roles", "stt_provider", "started_at", "interviewer_id")
 
-@transaction.atomic
+
 def transcript_ingest(
     *, interview: Interview, results: object, stt_provider: str = "deepgram"
 ) -> IngestOutcome:
@@ -144,22 +188,136 @@ def transcript_ingest(
     (and adds a row per further speaker run), a re-delivered chunk changes nothing.
     """
     parsed, skipped = parse_batch(results)
-    locked = _locked(interview.pk, "status", "roles", "stt_provider", "started_at")
-    if locked.status != InterviewStatus.LIVE:
-        raise InterviewNotLive(
-            _("Transcripts are accepted only while the interview is live (it is “%(s)s”).")
-            % {"s": locked.status}
-        )
-    outcome = IngestOutcome(skipped=skipped)
-    if not parsed:
-        return outcome
+    item = IngestItem(interview.pk, parsed, skipped, stt_provider)
+    (outcome,) = transcript_ingest_many([item])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
-    rows = _existing_rows(locked.pk, parsed)
+
+@dataclass
+class _Plan:
+    """What one item will write, worked out before any write of the batch."""
+
+    interview: Interview
+    outcome: IngestOutcome
+    touched: dict[tuple, Transcript] = field(default_factory=dict)  # in the order clients see them
+    deleted: list[tuple[int, dict]] = field(default_factory=list)
+
+
+@transaction.atomic
+def transcript_ingest_many(items: list[IngestItem]) -> list[IngestOutcome | Exception]:
+    """Ingest deliveries for several interviews in ONE transaction (group commit).
+
+    The per-chunk rules are those of `transcript_ingest`; what is shared is the
+    work: one lock query, one lookup of existing rows, one INSERT, one pipelined
+    batch of UPDATEs, one seq update and one INSERT of events for the whole batch,
+    and one commit. Each item's refusal (not found, not allowed, not live) is
+    returned in its place and writes nothing; any other error rolls the whole
+    batch back, and the caller retries its items one by one.
+
+    Interview ids must be distinct: two deliveries to one interview go in two
+    batches, in order.
+    """
+    ids = [item.interview_id for item in items]
+    if len(set(ids)) != len(ids):
+        raise ValueError("transcript_ingest_many takes one item per interview")
+    locked = {
+        row.pk: row
+        for row in Interview.objects.select_for_update()
+        .only(*INGEST_LOCK_FIELDS)
+        .filter(pk__in=ids)
+        .order_by("pk")  # every batch locks in the same order: no deadlocks
+    }
+    results: list[IngestOutcome | Exception] = []
+    working: list[tuple[IngestItem, IngestOutcome]] = []
+    for item in items:
+        interview = locked.get(item.interview_id)
+        if interview is None:
+            results.append(InterviewNotFound(_("No such interview.")))
+        elif item.user is not None and not interview.can_be_changed_by(item.user):
+            results.append(
+                NotAllowed(_("Only the interview's interviewer or staff may change it."))
+            )
+        elif interview.status != InterviewStatus.LIVE:
+            results.append(
+                InterviewNotLive(
+                    _("Transcripts are accepted only while the interview is live (it is “%(s)s”).")
+                    % {"s": interview.status}
+                )
+            )
+        else:
+            outcome = IngestOutcome(skipped=item.skipped)
+            results.append(outcome)
+            if item.parsed:
+                working.append((item, outcome))
+    if not working:
+        return results
+
     now = timezone.now()
-    connection_starts = _connection_starts(locked, parsed, rows, now)
-    touched: dict[tuple, Transcript] = {}  # in the order clients should see them
-    deleted: list[tuple[int, dict]] = []
-    for result in parsed:
+    existing = _existing_rows([item for item, _outcome in working])
+    starts = _known_connection_starts([item for item, _outcome in working], existing)
+    plans = [
+        _plan(
+            locked[item.interview_id],
+            item,
+            existing.get(item.interview_id, {}),
+            _connection_starts(
+                locked[item.interview_id], item.parsed, starts[item.interview_id], now
+            ),
+            outcome,
+            now,
+        )
+        for item, outcome in working
+    ]
+
+    touched = [row for plan in plans for row in plan.touched.values()]
+    updates = [row for row in touched if row.pk is not None]
+    Transcript.objects.bulk_create([row for row in touched if row.pk is None])
+    # Mostly an interim growing into its final: one UPDATE per row, sent as one
+    # pipelined batch rather than bulk_update's CASE expressions.
+    if updates:
+        columns = ", ".join(f"{name} = %s" for name in CHANGEABLE_FIELDS)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Transcript._meta.db_table} SET {columns} WHERE id = %s",
+                [[getattr(row, name) for name in CHANGEABLE_FIELDS] + [row.pk] for row in updates],
+            )
+    gone = [pk for plan in plans for pk, _data in plan.deleted]
+    if gone:
+        Transcript.objects.filter(pk__in=gone).delete()
+
+    changes: dict[int, list[Change]] = {}
+    first_words: dict[str, list[int]] = {}
+    for (item, _outcome), plan in zip(working, plans, strict=True):
+        if not plan.touched and not plan.deleted:
+            continue
+        interview = plan.interview
+        changes[interview.pk] = [
+            Change(EventType.TRANSCRIPT, pk, data) for pk, data in plan.deleted
+        ] + [Change(EventType.TRANSCRIPT, r.pk, transcript_data(r)) for r in plan.touched.values()]
+        plan.outcome.transcript_ids = [r.pk for r in plan.touched.values()]
+        if not interview.stt_provider:  # the first words: record who transcribes
+            interview.stt_provider = item.stt_provider
+            first_words.setdefault(item.stt_provider, []).append(interview.pk)
+        if any(not r.is_interim for r in plan.touched.values()):
+            transaction.on_commit(partial(wakeup.notify, interview.pk))
+    for provider, interview_ids in first_words.items():
+        Interview.objects.filter(pk__in=interview_ids).update(stt_provider=provider, updated_at=now)
+    events_append_many(changes)
+    return results
+
+
+def _plan(
+    interview: Interview,
+    item: IngestItem,
+    rows: dict[tuple, Transcript],
+    connection_starts: dict[str, int],
+    outcome: IngestOutcome,
+    now,
+) -> _Plan:
+    plan = _Plan(interview, outcome)
+    for result in item.parsed:
         base = (result.request_id, result.channel_index, result.start_ms)
         first = rows.get((*base, 0))
         if first is not None and not first.is_interim:
@@ -168,10 +326,9 @@ def transcript_ingest(
         if not result.segments:
             if result.is_final and first is not None and first.pk:
                 # The final says there was no speech: the interim row goes away.
-                deleted.append((first.pk, {**transcript_data(first), "deleted": True}))
-                first.delete()
+                plan.deleted.append((first.pk, {**transcript_data(first), "deleted": True}))
                 rows.pop((*base, 0))
-                touched.pop((*base, 0), None)
+                plan.touched.pop((*base, 0), None)
             else:
                 outcome.skipped += 1
             continue
@@ -182,7 +339,7 @@ def transcript_ingest(
             values = {  # CHANGEABLE_FIELDS
                 "text": segment.text,
                 "speaker": segment.speaker,
-                "speaker_role": locked.role_of(segment.speaker),
+                "speaker_role": interview.role_of(segment.speaker),
                 "is_interim": not segment.is_final,
                 "confidence": segment.confidence,
                 "end_ms": segment.end_ms,
@@ -190,7 +347,7 @@ def transcript_ingest(
             }
             if row is None:
                 row = Transcript(
-                    interview_id=locked.pk,
+                    interview_id=interview.pk,
                     request_id=segment.request_id,
                     channel_index=segment.channel_index,
                     start_ms=segment.start_ms,
@@ -207,52 +364,23 @@ def transcript_ingest(
             else:
                 for name, value in values.items():
                     setattr(row, name, value)
-            touched[key] = row
+            plan.touched[key] = row
             changed = True
         if not changed:
             outcome.duplicates += 1
-
-    new_rows = [row for row in touched.values() if row.pk is None]
-    old_rows = [row for row in touched.values() if row.pk is not None]
-    Transcript.objects.bulk_create(new_rows)
-    # A batch changes a row or two (an interim growing into its final): plain
-    # UPDATEs, not bulk_update's CASE expressions, which cost more for so few.
-    for row in old_rows:
-        Transcript.objects.filter(pk=row.pk).update(
-            **{name: getattr(row, name) for name in CHANGEABLE_FIELDS}
-        )
-    changes = [Change(EventType.TRANSCRIPT, pk, data) for pk, data in deleted]
-    changes += [Change(EventType.TRANSCRIPT, r.pk, transcript_data(r)) for r in touched.values()]
-    if not locked.stt_provider and changes:
-        locked.stt_provider = stt_provider
-        locked.save(update_fields=["stt_provider", "updated_at"])
-    events_append(interview_id=locked.pk, changes=changes)
-    outcome.transcript_ids = [r.pk for r in touched.values()]
-    if any(not r.is_interim for r in touched.values()):
-        transaction.on_commit(lambda: wakeup.notify(locked.pk))
-    return outcome
+    return plan
 
 
 def _connection_starts(
-    interview: Interview, parsed: list[ParsedResult], rows: dict[tuple, Transcript], now
+    interview: Interview, parsed: list[ParsedResult], known: dict[str, int], now
 ) -> dict[str, int]:
     """Where each Deepgram connection (request_id) began, in ms into the interview.
 
-    A connection already seen keeps its start; a new one began when its first
-    message arrived, less the audio it had already heard.
+    A connection already seen keeps its start (`known`); a new one began when its
+    first message arrived, less the audio it had already heard.
     """
-    request_ids = {p.request_id for p in parsed}
-    starts = {r.request_id: r.offset_ms - r.start_ms for r in rows.values()}
-    for request_id in request_ids - starts.keys():
-        # Every row of a connection has the same offset - start: any one row tells.
-        seen = (
-            Transcript.objects.filter(interview_id=interview.pk, request_id=request_id)
-            .order_by()
-            .values_list("offset_ms", "start_ms")[:1]
-        )
-        for offset_ms, start_ms in seen:
-            starts[request_id] = offset_ms - start_ms
-    for request_id in request_ids - starts.keys():
+    starts = dict(known)
+    for request_id in {p.request_id for p in parsed} - starts.keys():
         heard = min(p.start_ms for p in parsed if p.request_id == request_id)
         elapsed = (
             int((now - interview.started_at).total_seconds() * 1000) if interview.started_at else 0
@@ -261,14 +389,52 @@ def _connection_starts(
     return starts
 
 
-def _existing_rows(interview_id: int, parsed: list[ParsedResult]) -> dict[tuple, Transcript]:
-    """Rows already stored for the batch's chunk identities, in one query."""
-    request_ids = {p.request_id for p in parsed}
-    starts = {p.start_ms for p in parsed}
-    found = Transcript.objects.filter(
-        interview_id=interview_id, request_id__in=request_ids, start_ms__in=starts
-    ).order_by()
-    return {(r.request_id, r.channel_index, r.start_ms, r.run): r for r in found}
+def _known_connection_starts(
+    working: list[IngestItem], existing: dict[int, dict[tuple, Transcript]]
+) -> dict[int, dict[str, int]]:
+    """The start of every connection the items name that has rows already, by
+    interview: from the rows just read, else one query for all the others."""
+    known: dict[int, dict[str, int]] = {}
+    missing: list[tuple[int, str]] = []
+    for item in working:
+        starts = known.setdefault(item.interview_id, {})
+        for row in existing.get(item.interview_id, {}).values():
+            starts[row.request_id] = row.offset_ms - row.start_ms
+        missing += [
+            (item.interview_id, request_id)
+            for request_id in {p.request_id for p in item.parsed} - starts.keys()
+        ]
+    if missing:
+        # Every row of a connection has the same offset - start: any one row tells
+        # (LIMIT 1 through the identity index, not a MIN over a growing interview).
+        values = ", ".join(["(%s, %s)"] * len(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT v.column1, v.column2, (SELECT t.offset_ms - t.start_ms"
+                f" FROM {Transcript._meta.db_table} t WHERE t.interview_id = v.column1"
+                " AND t.request_id = v.column2 LIMIT 1)"
+                f" FROM (VALUES {values}) AS v",
+                [value for pair in missing for value in pair],
+            )
+            for interview_id, request_id, start in cursor.fetchall():
+                if start is not None:
+                    known[interview_id][request_id] = start
+    return known
+
+
+def _existing_rows(items: list[IngestItem]) -> dict[int, dict[tuple, Transcript]]:
+    """Rows already stored for the items' chunk identities, by interview, in one query."""
+    wanted = Q()
+    for item in items:
+        for request_id in {p.request_id for p in item.parsed}:
+            starts = {p.start_ms for p in item.parsed if p.request_id == request_id}
+            wanted |= Q(interview_id=item.interview_id, request_id=request_id, start_ms__in=starts)
+    found: dict[int, dict[tuple, Transcript]] = {}
+    for row in Transcript.objects.filter(wanted).order_by():
+        found.setdefault(row.interview_id, {})[
+            (row.request_id, row.channel_index, row.start_ms, row.run)
+        ] = row
+    return found
 
 
 # --- Speaker roles ------------------------------------------------------------

@@ -108,10 +108,14 @@ def commit_without_broadcast(interview, text):
     log, but no subscriber is told."""
     from django.db import connection, transaction
 
+    from interviews.events import broadcast
+
     with transaction.atomic():
         outcome = ingest(interview, results(text, start=50.0))
         connection.run_on_commit = [
-            hook for hook in connection.run_on_commit if "events_append" not in hook[1].__qualname__
+            hook
+            for hook in connection.run_on_commit
+            if getattr(hook[1], "func", None) is not broadcast
         ]
     return outcome
 

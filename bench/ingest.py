@@ -2,7 +2,12 @@
 HTTP to the app (Daphne, PostgreSQL), at a realistic pace and then as fast as
 possible; compared with raw psycopg inserts of the same rows.
 
-    .venv/bin/python bench/ingest.py [--streams 100] [--seconds 20] [--processes 1]
+    .venv/bin/python bench/ingest.py [--streams 100] [--seconds 20] [--rates 200 500]
+                                     [--processes 1]
+
+Each offered rate is spread over the streams, which start at random moments of
+their interval (interviews do not start in lockstep); a stream waits for each
+acknowledgement, so a server that cannot keep up shows it as fewer chunks/s.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import sys
 import time
 from pathlib import Path
@@ -75,6 +81,8 @@ def utterance_messages(stream: int, index: int) -> list[dict]:
 
 async def stream(http, url, stream_no, interval, deadline, latencies, sent_finals, first_index):
     index = first_index
+    if interval:  # live interviews do not start in lockstep
+        await asyncio.sleep(random.uniform(0, interval))
     while time.perf_counter() < deadline:
         for message in utterance_messages(stream_no, index):
             body = json.dumps(message)
@@ -149,7 +157,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument(
-        "--pace", type=float, default=0.5, help="seconds between a stream's messages"
+        "--rates",
+        type=float,
+        nargs="+",
+        default=[200, 500],
+        help="offered chunks/s over all streams (200 = 100 streams at Deepgram's pace,"
+        " a message every 0.5 s), each followed by a flat-out phase",
     )
     args = parser.parse_args()
     pin_to(CLIENT_CORE)
@@ -170,10 +183,8 @@ def main() -> None:
 
     with daphne_servers(count=args.processes, redis=args.processes > 1) as ports:
         offsets = [0] * len(interviews)
-        for name, interval, seconds in (
-            ("realistic", args.pace, args.seconds),
-            ("flat out", 0.0, args.seconds / 2),
-        ):
+        phases = [(f"{rate:.0f}/s", args.streams / rate, args.seconds) for rate in args.rates]
+        for name, interval, seconds in [*phases, ("flat out", 0.0, args.seconds / 2)]:
             lat, finals, elapsed, offsets = asyncio.run(
                 phase(ports, interviews, token, seconds, interval, offsets)
             )

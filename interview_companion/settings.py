@@ -227,6 +227,11 @@ JIRA_API_TOKEN = env.str("JIRA_API_TOKEN", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=2 * 1024 * 1024)
 CV_MAX_UPLOAD_BYTES = env.int("CV_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 INGEST_MAX_RESULTS = env.int("INGEST_MAX_RESULTS", default=500)
+
+# The server process's garbage collector (asgi.py): Python's defaults (700, 10, 10)
+# made full collections run every second or two under ingest load, each stalling
+# every request for tens of milliseconds (README, "Performance").
+SERVER_GC_THRESHOLDS = env.list("SERVER_GC_THRESHOLDS", cast=int, default=[20000, 20, 20])
 WEBSOCKET_MAX_MESSAGE_BYTES = env.int("WEBSOCKET_MAX_MESSAGE_BYTES", default=64 * 1024)
 
 # --- I18n ---------------------------------------------------------------------

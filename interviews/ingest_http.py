@@ -66,6 +66,8 @@ PATH = re.compile(r"^/api/interviews/(?P<interview_id>[0-9]{1,18})/transcripts/$
 
 # Deliveries written in one transaction at most; more wait for the next round.
 MAX_BATCH = 256
+# A writer with nothing to do for this long closes its database connection.
+IDLE_SECONDS = 1.0
 
 
 # --- Refusals the writer returns in a request's place -------------------------
@@ -155,7 +157,8 @@ class IngestWriter:
     def _take(self) -> list[Delivery]:
         with self.ready:
             while not self.pending:
-                self.ready.wait()
+                if not self.ready.wait(timeout=IDLE_SECONDS):
+                    connection.close()  # idle: give the connection back (to the pool)
             batch: list[Delivery] = []
             later: list[Delivery] = []
             seen: set[int] = set()

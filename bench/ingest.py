@@ -130,25 +130,29 @@ async def phase(ports, interviews, token, seconds, interval, offsets):
     return latencies, sent_finals, elapsed, ends
 
 
-def raw_psycopg(rows: int) -> float:
-    """The floor: the same transcript rows inserted by psycopg, one per transaction."""
+def raw_psycopg(rows: int) -> tuple[float, dict[str, float]]:
+    """The floor: the same transcript rows inserted by psycopg, one per transaction;
+    rows/s and the latency of each commit (what the disk's fsync costs here)."""
     import psycopg
 
     from interviews.models import Interview
 
     interview_id = Interview.objects.order_by("-pk").values_list("pk", flat=True).first()
+    latencies = []
     with psycopg.connect(BENCH_DATABASE_URL, autocommit=True) as conn:
         started = time.perf_counter()
         for i in range(rows):
+            t0 = time.perf_counter()
             conn.execute(
                 "INSERT INTO transcripts (interview_id, timestamp, text, speaker, is_interim, confidence,"
                 " request_id, channel_index, start_ms, end_ms, duration_ms, run)"
                 " VALUES (%s, now(), %s, 'speaker_0', false, 95, %s, 0, %s, 0, 0, 0)",
                 [interview_id, " ".join(WORDS[:10]), f"raw-{time.time_ns()}", i],
             )
+            latencies.append((time.perf_counter() - t0) * 1000)
         elapsed = time.perf_counter() - started
         conn.execute("DELETE FROM transcripts WHERE request_id LIKE 'raw-%%'")
-    return rows / elapsed
+    return rows / elapsed, percentiles(latencies)
 
 
 def main() -> None:
@@ -200,8 +204,11 @@ def main() -> None:
     interim_left = Transcript.objects.filter(interview_id__in=ids, is_interim=True).count()
     expected = sum(offsets)  # utterances started per stream (finals or in flight)
     print(f"rows written {rows} / utterances sent {expected}  (interim rows left: {interim_left})")
-    raw = raw_psycopg(2000)
-    print(f"raw psycopg inserts: {raw:.0f} rows/s (one transaction each)")
+    raw, commit = raw_psycopg(5000)
+    print(
+        f"raw psycopg inserts: {raw:.0f} rows/s (one transaction each); each commit p50"
+        f" {commit['p50']:.2f} ms p99 {commit['p99']:.2f} ms max {commit['max']:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

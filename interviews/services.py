@@ -234,18 +234,11 @@ def transcript_ingest_many(items: list[IngestItem]) -> list[IngestOutcome | Exce
     for item in items:
         interview = locked.get(item.interview_id)
         if interview is None:
-            results.append(InterviewNotFound(_("No such interview.")))
+            results.append(InterviewNotFound())
         elif item.user is not None and not interview.can_be_changed_by(item.user):
-            results.append(
-                NotAllowed(_("Only the interview's interviewer or staff may change it."))
-            )
+            results.append(NotAllowed())
         elif interview.status != InterviewStatus.LIVE:
-            results.append(
-                InterviewNotLive(
-                    _("Transcripts are accepted only while the interview is live (it is “%(s)s”).")
-                    % {"s": interview.status}
-                )
-            )
+            results.append(InterviewNotLive(interview.status))
         else:
             outcome = IngestOutcome(skipped=item.skipped)
             results.append(outcome)

@@ -184,8 +184,13 @@ def test_replies_are_in_the_language_asked_for_and_carry_the_security_headers(al
     )
     _s, english, _h = fast_post(scheduled.pk, body, token, headers=[(b"accept-language", b"en")])
 
-    assert "Transcripts are accepted only while the interview is live" in english["error"]
-    assert spanish["error"] != english["error"]
+    assert english["error"] == (
+        "Transcripts are accepted only while the interview is live (it is “scheduled”)."
+    )
+    assert spanish["error"] == (
+        "Solo se aceptan transcripciones mientras la entrevista está en directo («live»);"
+        " ahora está «scheduled»."
+    )
     assert headers["content-language"] == "es"
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["x-frame-options"] == "DENY"

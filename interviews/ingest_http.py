@@ -40,7 +40,7 @@ from django.utils.translation.trans_real import (
 from accounts.authentication import INVALID_TOKEN_MESSAGE
 from accounts.ratelimit import (
     address_failure_record,
-    address_over_limit,
+    addresses_over_limit,
     client_address,
     rate_limited_message,
 )
@@ -193,8 +193,9 @@ class IngestWriter:
 
     def _write(self, batch: list[Delivery]) -> list[IngestOutcome | Exception]:
         results: list[IngestOutcome | Exception | None] = [None] * len(batch)
+        over_limit = addresses_over_limit({delivery.address for delivery in batch})
         for i, delivery in enumerate(batch):
-            if address_over_limit(delivery.address):
+            if delivery.address in over_limit:
                 results[i] = TooManyAttempts()
         users = users_for_api_tokens(
             {d.token for d, r in zip(batch, results, strict=True) if r is None}

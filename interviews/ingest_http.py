@@ -20,6 +20,7 @@ tokens, other methods, other paths) goes to Django unchanged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -181,7 +182,10 @@ class IngestWriter:
                 logger.exception("Ingest batch of %d failed", len(batch))
                 results = [exc] * len(batch)
             for delivery, result in zip(batch, results, strict=True):
-                delivery.loop.call_soon_threadsafe(_settle, delivery.future, result)
+                # A request whose event loop is gone (shutdown) must not take the
+                # thread down with the rest of the batch.
+                with contextlib.suppress(RuntimeError):
+                    delivery.loop.call_soon_threadsafe(_settle, delivery.future, result)
 
     def write(self, batch: list[Delivery]) -> list[IngestOutcome | Exception]:
         try:

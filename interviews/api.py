@@ -42,12 +42,29 @@ def _error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 
 def _json_body(request: HttpRequest) -> Any:
-    if not request.body:
+    return json_from_bytes(request.body)
+
+
+def json_from_bytes(raw: bytes) -> Any:
+    if not raw:
         raise BadRequest(_("The request body is empty; send JSON."))
     try:
-        return json.loads(request.body)
+        return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(_("The request body is not valid JSON: %(e)s") % {"e": exc}) from exc
+
+
+def transcripts_body(raw: bytes) -> Any:
+    """The JSON of a transcripts POST, with the checks made before parsing results
+    (shared with the fast path in ingest_http)."""
+    body = json_from_bytes(raw)
+    if isinstance(body, list) and len(body) > settings.INGEST_MAX_RESULTS:
+        raise BadRequest(
+            _("At most %(n)d results per request.") % {"n": settings.INGEST_MAX_RESULTS}
+        )
+    if isinstance(body, list) and not body:
+        raise BadRequest(_("The list of results is empty."))
+    return body
 
 
 def _json_object(request: HttpRequest) -> dict:
@@ -91,13 +108,7 @@ def transition(request: HttpRequest, interview_id: int) -> JsonResponse:
 def transcripts(request: HttpRequest, interview_id: int) -> JsonResponse:
     try:
         interview = get_interview_for_change(request, interview_id)
-        body = _json_body(request)
-        if isinstance(body, list) and len(body) > settings.INGEST_MAX_RESULTS:
-            raise BadRequest(
-                _("At most %(n)d results per request.") % {"n": settings.INGEST_MAX_RESULTS}
-            )
-        if isinstance(body, list) and not body:
-            raise BadRequest(_("The list of results is empty."))
+        body = transcripts_body(request.body)
         outcome = transcript_ingest(interview=interview, results=body)
     except PermissionError:
         return _forbidden()

@@ -50,6 +50,7 @@ from accounts.services import TOKEN_PREFIX
 from interview_companion.middleware import content_security_policy
 from interview_companion.views import DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE
 
+from .api import BadRequest, transcripts_body
 from .deepgram import InvalidResults, ParsedResult
 from .services import (
     IngestItem,
@@ -346,7 +347,7 @@ class IngestEndpoint:
             return 413, {"error": _("The request body is too large.")}, {}
         try:
             parsed, skipped = _parse(body)
-        except (_BadRequest, InvalidResults) as exc:
+        except (BadRequest, InvalidResults) as exc:
             return 400, {"error": str(exc)}, {}
         loop = asyncio.get_running_loop()
         future = loop.create_future()
@@ -378,29 +379,13 @@ class IngestEndpoint:
         return 500, {"error": "Internal server error."}, {}
 
 
-class _BadRequest(Exception):
-    pass
-
-
 class _Disconnected(Exception):
     pass
 
 
 def _parse(body: bytes) -> tuple[list[ParsedResult], int]:
     # The same checks, in the same order and words, as the Django view.
-    if not body:
-        raise _BadRequest(_("The request body is empty; send JSON."))
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _BadRequest(_("The request body is not valid JSON: %(e)s") % {"e": exc}) from exc
-    if isinstance(data, list) and len(data) > settings.INGEST_MAX_RESULTS:
-        raise _BadRequest(
-            _("At most %(n)d results per request.") % {"n": settings.INGEST_MAX_RESULTS}
-        )
-    if isinstance(data, list) and not data:
-        raise _BadRequest(_("The list of results is empty."))
-    return parse_batch(data)
+    return parse_batch(transcripts_body(body))
 
 
 async def _read_body(receive, limit: int) -> bytes | None:

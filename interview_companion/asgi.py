@@ -23,6 +23,7 @@ from interviews.events import bind_server_loop  # noqa: E402
 from interviews.ingest_http import IngestEndpoint  # noqa: E402
 from interviews.routing import websocket_urlpatterns  # noqa: E402
 from interviews.runner import runner  # noqa: E402
+from interviews.wire import SCOPE_KEY, direct_socket  # noqa: E402
 
 router = ProtocolTypeRouter(
     {
@@ -46,4 +47,8 @@ async def application(scope, receive, send):
     bind_server_loop(asyncio.get_running_loop())
     if settings.ANALYSIS_IN_PROCESS and scope["type"] in ("http", "websocket"):
         runner.ensure_started()
+    if scope["type"] == "websocket":
+        # Daphne's own send, before any middleware wraps it: live events are
+        # written straight to this socket (interviews/wire.py).
+        scope = {**scope, SCOPE_KEY: direct_socket(send)}
     return await router(scope, receive, send)

@@ -5,7 +5,8 @@ then live events. The consumer tracks the last seq it sent: a live event it has
 already sent (it raced with the catch-up) is dropped, and a gap (a broadcast lost
 on the way) is filled from the log, so the client sees no gap and no duplicate.
 Live events reach it through this process's fanout (`fanout.py`), not through a
-channel-layer queue of its own.
+channel-layer queue of its own, and under Daphne are written straight to the socket
+(`wire.py`); the snapshot, catch-up and replies go through ASGI.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.conf import settings
 from .fanout import fanout
 from .payloads import interview_data
 from .selectors import events_after, interview_for_feed
+from .wire import SCOPE_KEY, DirectSocket, LiveEvent
 
 CATCH_UP_BATCH = 500
 
@@ -29,6 +31,7 @@ class InterviewFeedConsumer(AsyncWebsocketConsumer):
     interview_id: int
     last_seq: int = 0
     joined: bool = False
+    direct: DirectSocket | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -48,8 +51,9 @@ class InterviewFeedConsumer(AsyncWebsocketConsumer):
             await self.send_error("after_seq must be a whole number")
             await self.close(code=4400)
             return
+        self.direct = self.scope.get(SCOPE_KEY)
         # Live events that arrive while the log is replayed wait here, in order.
-        self.pending: list[tuple[int, str]] = []
+        self.pending: list[LiveEvent] = []
         self.replaying = asyncio.Lock()
         # Subscribe before reading the log: whatever commits after the read arrives
         # live, whatever committed before is in the read.
@@ -86,22 +90,28 @@ class InterviewFeedConsumer(AsyncWebsocketConsumer):
             if len(batch) < CATCH_UP_BATCH:
                 return
 
-    async def deliver(self, events: list[tuple[int, str]]) -> None:
+    async def deliver(self, events: list[LiveEvent]) -> None:
         """Called by the fanout for every live event batch of this interview."""
         if self.replaying.locked():
             self.pending.extend(events)
             return
-        for index, (seq, text) in enumerate(events):
-            if seq <= self.last_seq:
+        for index, event in enumerate(events):
+            if event.seq <= self.last_seq:
                 continue  # already sent by the catch-up
-            if seq > self.last_seq + 1:
+            if event.seq > self.last_seq + 1:
                 # A broadcast went missing: fill the gap from the log, off the
                 # fanout's loop, and keep what follows in order behind it.
                 self.pending.extend(events[index:])
                 asyncio.get_running_loop().create_task(self._fill_gap())
                 return
-            await self.send(text_data=text)
-            self.last_seq = seq
+            await self.send_live(event)
+
+    async def send_live(self, event: LiveEvent) -> None:
+        if self.direct is not None:
+            self.direct.write(event.frame)
+        else:
+            await self.send(text_data=event.text)
+        self.last_seq = event.seq
 
     async def _fill_gap(self) -> None:
         async with self.replaying:
@@ -110,13 +120,12 @@ class InterviewFeedConsumer(AsyncWebsocketConsumer):
 
     async def _drain_pending(self) -> None:
         pending, self.pending = self.pending, []
-        for seq, text in pending:
-            if seq <= self.last_seq:
+        for event in pending:
+            if event.seq <= self.last_seq:
                 continue
-            if seq > self.last_seq + 1:
-                await self.catch_up(until=seq - 1)
-            await self.send(text_data=text)
-            self.last_seq = seq
+            if event.seq > self.last_seq + 1:
+                await self.catch_up(until=event.seq - 1)
+            await self.send_live(event)
 
     async def disconnect(self, code: int) -> None:
         if self.joined:

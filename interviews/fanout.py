@@ -4,8 +4,8 @@ that process's live pages in a loop.
 The channel layer is the way between processes; inside one process, giving each of
 a thousand sockets its own channel-layer queue costs a queue put, a task wake-up
 and a dispatch per socket per event. Here each process receives an event once and
-hands the already-serialised text to every local page, which is what makes a
-1,000-viewer broadcast cheap.
+hands the already-serialised text, framed once, to every local page, which is
+what makes a 1,000-viewer broadcast cheap.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from typing import Protocol
 from channels.layers import get_channel_layer
 
 from .events import group_name
+from .wire import LiveEvent, live_events
 
 logger = logging.getLogger(__name__)
 
 
 class Listener(Protocol):
-    async def deliver(self, events: list[tuple[int, str]]) -> None: ...
+    async def deliver(self, events: list[LiveEvent]) -> None: ...
 
 
 class Fanout:
@@ -71,7 +72,8 @@ class Fanout:
                 )
                 await asyncio.sleep(1)
                 continue
-            events = message.get("events") or []
+            # Framed once here, written to each local page (wire.py).
+            events = live_events(message.get("events") or [])
             for listener in list(self.listeners.get(interview_id, ())):
                 try:
                     await listener.deliver(events)

@@ -10,6 +10,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,11 +104,15 @@ def daphne_servers(
             "-1",
             "interview_companion.asgi:application",
         ]
-        procs.append(
-            subprocess.Popen(
-                cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        # Server output goes to a file, not a pipe nobody reads while the benchmark
+        # runs: a full pipe would block the server's next log line (and its thread).
+        with tempfile.NamedTemporaryFile(
+            prefix=f"daphne-{port}-", suffix=".log", delete=False
+        ) as log:
+            procs.append(
+                subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
             )
-        )
+        procs[-1].log_path = log.name
     try:
         for port, proc in zip(ports, procs, strict=True):
             wait_healthy(port, proc)
@@ -120,6 +125,12 @@ def daphne_servers(
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            log = Path(proc.log_path)
+            text = log.read_text(errors="replace")
+            if "Traceback" in text or " ERROR " in text:
+                print(f"(the server logged errors: {log})", file=sys.stderr)
+            else:
+                log.unlink()
 
 
 def server_pids(ports: list[int]) -> list[int]:
@@ -137,7 +148,7 @@ def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 30) -> None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"daphne exited: {proc.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"daphne exited: {Path(proc.log_path).read_text()[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                 return

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 
 from accounts.services import api_token_create
 from interviews.models import Transcript
@@ -39,10 +40,16 @@ def test_a_short_soak_loses_nothing(alice):
         }
     ).start()
 
+    def pending_count() -> int:
+        try:
+            return Transcript.objects.filter(interview_id__in=ids).pending_analysis().count()
+        finally:
+            # The worker thread's own connection: left open, it keeps pytest from
+            # dropping the test database at the end of the run.
+            connection.close()
+
     async def settle() -> None:
-        pending = sync_to_async(
-            lambda: Transcript.objects.filter(interview_id__in=ids).pending_analysis().count()
-        )
+        pending = sync_to_async(pending_count)
         for _ in range(120):
             if not await pending():
                 return

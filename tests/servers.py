@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -59,6 +60,7 @@ class Server:
             **env,
         }
         self.proc: subprocess.Popen | None = None
+        self._output = None
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30) -> Server:
@@ -66,7 +68,10 @@ class Server:
             self.log.parent.mkdir(parents=True, exist_ok=True)
             output = self.log.open("a")
         else:
-            output = subprocess.PIPE
+            # A file, not a pipe: nobody reads while the server runs, and a full pipe
+            # would block the server at its next log line. It lives as long as the
+            # server object, for output().
+            output = self._output = tempfile.TemporaryFile()  # noqa: SIM115
         self.proc = subprocess.Popen(
             [
                 str(ROOT / ".venv/bin/daphne"),
@@ -98,7 +103,10 @@ class Server:
     def output(self) -> str:
         if self.log is not None:
             return self.log.read_text()
-        return self.proc.stderr.read().decode() if self.proc and self.proc.stderr else ""
+        if self._output is None:
+            return ""
+        self._output.seek(0)
+        return self._output.read().decode(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, as in a crash."""

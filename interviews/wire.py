@@ -112,8 +112,14 @@ def direct_socket(send) -> DirectSocket | None:
         protocol.transport, Connection
     ):
         return None
-    needed = ("_tempDataBuffer", "dataBuffer", "offset", "socket", "TLS", "disconnecting")
-    if not all(hasattr(protocol.transport, name) for name in needed):
-        logger.warning("Twisted's transport changed shape: live events go through ASGI")
+    transport_needs = ("_tempDataBuffer", "dataBuffer", "offset", "socket", "TLS", "disconnecting")
+    protocol_needs = ("send_queue", "_perMessageCompress", "state", "sendPreparedMessage")
+    if not (
+        all(hasattr(protocol.transport, name) for name in transport_needs)
+        and all(hasattr(protocol, name) for name in protocol_needs)
+    ):
+        logger.warning(
+            "autobahn's protocol or Twisted's transport changed shape: live events go through ASGI"
+        )
         return None
     return DirectSocket(protocol)

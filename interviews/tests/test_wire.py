@@ -150,3 +150,11 @@ def test_nothing_is_written_to_a_socket_that_is_closing(daphne_server, open_sock
 
     protocol.transport.doWrite()
     assert read_all(peer) == b""
+
+
+def test_a_transport_of_another_shape_falls_back_to_asgi(daphne_server, open_socket, caplog):
+    protocol, _peer = open_socket()
+    del protocol.transport._tempDataBuffer  # as if a later Twisted renamed it
+
+    assert direct_socket(functools.partial(daphne_server.handle_reply, protocol)) is None
+    assert "live events go through ASGI" in caplog.text

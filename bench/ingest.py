@@ -196,7 +196,8 @@ def main() -> None:
             lat, finals, elapsed, offsets = asyncio.run(
                 phase(ports, interviews, token, seconds, interval, offsets)
             )
-            flat_out = len(lat) / elapsed
+            if not interval:
+                flat_out = len(lat) / elapsed
             p = percentiles(lat)
             print(
                 f"[{name:9}] {len(interviews)} streams x {args.processes} process(es): "

@@ -67,10 +67,15 @@ def _back(request: HttpRequest, interview: Interview) -> HttpResponseRedirect:
     return HttpResponseRedirect(target)
 
 
-def _form_errors(request: HttpRequest, form) -> None:
+def _cleaned(request: HttpRequest, form_class) -> dict | None:
+    """The posted form's cleaned data, or None with each error shown as a message."""
+    form = form_class(request.POST)
+    if form.is_valid():
+        return form.cleaned_data
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
+    return None
 
 
 @require_POST
@@ -98,12 +103,11 @@ def regenerate(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_POST
 def notes(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview_for_change(request, interview_id)
-    form = ScorecardNotesForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
+    data = _cleaned(request, ScorecardNotesForm)
+    if data is None:
         return _back(request, interview)
     card = scorecard_ensure(interview=interview)
-    scorecard_update_notes(scorecard=card, notes=form.cleaned_data["notes"])
+    scorecard_update_notes(scorecard=card, notes=data["notes"])
     messages.success(request, _("Notes saved."))
     return _back(request, interview)
 
@@ -111,11 +115,10 @@ def notes(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_POST
 def adjust(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview_for_change(request, interview_id)
-    form = ScorecardAdjustForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
+    data = _cleaned(request, ScorecardAdjustForm)
+    if data is None:
         return _back(request, interview)
-    dimension, value = form.cleaned_data["dimension"], form.cleaned_data["value"]
+    dimension, value = data["dimension"], data["value"]
     card = scorecard_ensure(interview=interview)
     scorecard_adjust_score(scorecard=card, dimension=dimension, value=value)
     label = DIMENSION_LABELS[dimension]
@@ -129,16 +132,15 @@ def adjust(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_POST
 def decision(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview_for_change(request, interview_id)
-    form = ScorecardDecisionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
+    data = _cleaned(request, ScorecardDecisionForm)
+    if data is None:
         return _back(request, interview)
     card = scorecard_ensure(interview=interview)
     try:
         scorecard_record_decision(
             scorecard=card,
-            decision=form.cleaned_data["decision"] or None,
-            reason=form.cleaned_data["reason"],
+            decision=data["decision"] or None,
+            reason=data["reason"],
             by=request.user,
         )
     except ScorecardError as exc:

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import ApiToken, User
-from .services import api_token_create, api_token_revoke
+from accounts.models import ApiToken, User
+from accounts.services import api_token_create, api_token_revoke
 
 # Clerk owns these for users it syncs: an edit here would be overwritten by the
 # next `user.updated`, so the admin shows them read-only.

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
-        from .ratelimit import auth_failure_record
+        from accounts.ratelimit import auth_failure_record
 
         def count_failed_password(sender, credentials, request=None, **kwargs) -> None:
             # Every password form (the dashboard's and the admin's) goes through

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .models import User
-from .selectors import user_for_api_token
-from .services import TOKEN_PREFIX
+from accounts.models import User
+from accounts.selectors import user_for_api_token
+from accounts.tokens import TOKEN_PREFIX
 
 INVALID_TOKEN_MESSAGE = "Invalid or revoked bearer token."
 
@@ -12,7 +12,8 @@ INVALID_TOKEN_MESSAGE = "Invalid or revoked bearer token."
 def user_for_bearer(value: str) -> User | None:
     if value.startswith(TOKEN_PREFIX):
         return user_for_api_token(value)
-    # Any other bearer value is a Clerk session token.
-    from .clerk import user_for_session_token
+    # Any other bearer value is a Clerk session token. Imported here, not for a
+    # cycle: Clerk's SDK is slow to import and API-token requests never need it.
+    from accounts.clerk import user_for_session_token
 
     return user_for_session_token(value)

@@ -9,7 +9,7 @@ from clerk_backend_api.security import authenticate_request
 from clerk_backend_api.security.types import AuthenticateRequestOptions, TokenType
 from django.conf import settings
 
-from .models import User
+from accounts.models import User
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from .models import ClerkTombstone, ProcessedWebhook, User
+from accounts.models import ClerkTombstone, ProcessedWebhook, User
 
 logger = logging.getLogger(__name__)
 

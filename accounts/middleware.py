@@ -10,26 +10,15 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
-from .authentication import INVALID_TOKEN_MESSAGE, user_for_bearer
-from .ratelimit import auth_failure_record, auth_failures_exceeded
+from accounts.authentication import INVALID_TOKEN_MESSAGE, user_for_bearer
+from accounts.ratelimit import auth_failure_record, auth_failures_exceeded
+from accounts.refusals import too_many_attempts
+from interview_companion.http import wants_json
 
 # Views whose POST is a sign-in attempt: refused outright while the client address
 # is over its failure budget (failures are counted by the views themselves and by
 # the `user_login_failed` signal, see apps.py).
 SIGN_IN_VIEWS = frozenset({"accounts:login", "accounts:clerk_signin", "admin:login"})
-
-
-def wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/") or "application/json" in request.headers.get(
-        "Accept", ""
-    )
-
-
-def too_many_attempts(request: HttpRequest) -> HttpResponse:
-    # Imported here: views import `wants_json` from this module.
-    from .views import rate_limited
-
-    return rate_limited(request)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

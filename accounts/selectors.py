@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import ApiToken, User
-from .services import hash_token, looks_like_api_token
+from accounts.models import ApiToken, User
+from accounts.tokens import hash_token, looks_like_api_token
 
 
 def user_for_api_token(token: str) -> User | None:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, User
-
-TOKEN_PREFIX = "ic_"
-TOKEN_BODY_LENGTH = 40
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def looks_like_api_token(value: str) -> bool:
-    return value.startswith(TOKEN_PREFIX) and len(value) == len(TOKEN_PREFIX) + TOKEN_BODY_LENGTH
+from accounts.models import ApiToken, User
+from accounts.tokens import TOKEN_PREFIX, hash_token
 
 
 @transaction.atomic

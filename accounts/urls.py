@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, webhooks
+from accounts import views, webhooks
 
 app_name = "accounts"
 

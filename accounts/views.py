@@ -12,39 +12,20 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .clerk import ClerkTokenError, verify_session_token
-from .forms import EmailAuthenticationForm
-from .middleware import wants_json
-from .ratelimit import auth_failure_record, rate_limited_message
-from .selectors import user_for_clerk_id
+from accounts.clerk import ClerkTokenError, verify_session_token
+from accounts.forms import EmailAuthenticationForm
+from accounts.ratelimit import auth_failure_record
+from accounts.refusals import refusal
+from accounts.selectors import user_for_clerk_id
+from interview_companion.http import safe_next, wants_json
 
 # Clerk users have no password here: the session must name a backend explicitly.
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _refusal(
-    request: HttpRequest, *, status: int, title: str, message: str, sign_out_of_clerk: bool = False
-) -> HttpResponse:
-    if wants_json(request) or request.content_type == "application/json":
-        return JsonResponse({"error": message}, status=status)
-    return render(
-        request,
-        "accounts/sign_in_refused.html",
-        {"title": title, "message": message, "sign_out_of_clerk": sign_out_of_clerk},
-        status=status,
-    )
-
-
-def rate_limited(request: HttpRequest) -> HttpResponse:
-    return _refusal(
-        request, status=429, title=_("Too many attempts"), message=rate_limited_message()
-    )
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -96,11 +77,7 @@ def _posted(request: HttpRequest) -> dict[str, str]:
 
 
 def _next_url(request: HttpRequest, candidate: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return safe_next(request, candidate) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @sensitive_post_parameters("token")
@@ -114,7 +91,7 @@ def clerk_signin(request: HttpRequest) -> HttpResponse:
     in as the other site's owner (login CSRF).
     """
     if not settings.CLERK_ENABLED:
-        return _refusal(
+        return refusal(
             request,
             status=404,
             title=_("Clerk sign-in is off"),
@@ -123,7 +100,7 @@ def clerk_signin(request: HttpRequest) -> HttpResponse:
     posted = _posted(request)
     token = posted.get("token", "").strip()
     if not token:
-        return _refusal(
+        return refusal(
             request,
             status=400,
             title=_("Sign-in failed"),
@@ -133,7 +110,7 @@ def clerk_signin(request: HttpRequest) -> HttpResponse:
         claims = verify_session_token(token)
     except ClerkTokenError:
         auth_failure_record(request)
-        return _refusal(
+        return refusal(
             request,
             status=401,
             title=_("Sign-in failed"),
@@ -142,7 +119,7 @@ def clerk_signin(request: HttpRequest) -> HttpResponse:
         )
     user = user_for_clerk_id(claims["sub"])
     if user is None:
-        return _refusal(
+        return refusal(
             request,
             status=403,
             title=_("Your account is not ready yet"),
@@ -155,7 +132,7 @@ def clerk_signin(request: HttpRequest) -> HttpResponse:
             sign_out_of_clerk=True,
         )
     if not user.is_active:
-        return _refusal(
+        return refusal(
             request,
             status=403,
             title=_("Account deactivated"),

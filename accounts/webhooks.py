@@ -13,8 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from svix.webhooks import Webhook, WebhookVerificationError
 
-from .clerk_sync import ClerkPayloadError, ClerkSyncConflict, clerk_event_apply, parse_event
-from .models import ProcessedWebhook
+from accounts.clerk_sync import ClerkPayloadError, ClerkSyncConflict, clerk_event_apply, parse_event
+from accounts.models import ProcessedWebhook
 
 logger = logging.getLogger(__name__)
 

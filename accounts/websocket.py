@@ -16,7 +16,8 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils.http import is_same_domain
 
-from .selectors import user_for_api_token
+from accounts.selectors import user_for_api_token
+from interview_companion.http import allowed_hosts, scope_header
 
 
 def origin_allowed(origin: str) -> bool:
@@ -25,17 +26,8 @@ def origin_allowed(origin: str) -> bool:
         return False
     if settings.WEBSOCKET_ALLOWED_ORIGINS:
         return origin.rstrip("/") in {o.rstrip("/") for o in settings.WEBSOCKET_ALLOWED_ORIGINS}
-    patterns = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not patterns:
-        patterns = [".localhost", "127.0.0.1", "[::1]"]
+    patterns = allowed_hosts()
     return any(pattern == "*" or is_same_domain(parsed.hostname, pattern) for pattern in patterns)
-
-
-def _header(scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return value.decode("latin-1")
-    return None
 
 
 class WebsocketAuthMiddleware:
@@ -46,8 +38,8 @@ class WebsocketAuthMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "websocket":
             return await self.inner(scope, receive, send)
-        origin = _header(scope, b"origin")
-        authorization = _header(scope, b"authorization") or ""
+        origin = scope_header(scope, b"origin")
+        authorization = scope_header(scope, b"authorization") or ""
         if origin is not None and not origin_allowed(origin):
             # Refused at the handshake: the browser sees a failed connection.
             await send({"type": "websocket.close", "code": 4403})

@@ -1,6 +1,7 @@
 """The recruiters' admin for candidates and job positions.
 
-Both admins have `search_fields`, which the interviews admin's `autocomplete_fields`
+The interviews app adds the candidate's interviews to this admin as an inline
+(`interviews/admin.py`): candidates never imports interviews. Both admins have `search_fields`, which the interviews admin's `autocomplete_fields`
 need. A CV uploaded here goes through the same service as on the dashboard.
 """
 
@@ -8,16 +9,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from candidates.forms import CandidateAdminForm, JobPositionAdminForm
+from candidates.models import Candidate, JobPosition
+from candidates.services import candidate_cv_upload
 from interview_companion.admin_widgets import pretty_json_html
-from interviews.models import Interview
-
-from .forms import CandidateAdminForm, JobPositionAdminForm
-from .models import Candidate, JobPosition
-from .services import candidate_cv_upload
 
 
 class HasCVFilter(admin.SimpleListFilter):
@@ -49,42 +48,6 @@ class CVSourceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class InterviewInline(admin.TabularInline):
-    """A read-only summary: interviews are edited in their own admin."""
-
-    model = Interview
-    fields = ["interview_link", "scheduled_at", "status", "interviewer", "job_position", "score"]
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-    verbose_name_plural = _("interviews")
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).select_related("interviewer", "job_position", "scorecard")
-        )
-
-    @admin.display(description=_("interview"))
-    def interview_link(self, obj: Interview) -> str:
-        try:
-            url = reverse("admin:interviews_interview_change", args=[obj.pk])
-        except NoReverseMatch:  # the interviews admin is not registered
-            return f"#{obj.pk}"
-        return format_html('<a href="{}">#{}</a>', url, obj.pk)
-
-    @admin.display(description=_("score"))
-    def score(self, obj: Interview) -> str:
-        scorecard = getattr(obj, "scorecard", None)
-        if scorecard is None or scorecard.overall_score is None:
-            return "—"
-        return f"{scorecard.overall_score}"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Candidate)
 class CandidateAdmin(admin.ModelAdmin):
     form = CandidateAdminForm
@@ -94,7 +57,6 @@ class CandidateAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["name"]
     readonly_fields = ["cv_download", "cv_summary", "created_at", "cv_text"]
-    inlines = [InterviewInline]
     fieldsets = [
         (None, {"fields": ["name", "email", "phone", "jira_ticket", "created_at"]}),
         (_("CV"), {"fields": ["cv", "cv_download", "cv_summary"]}),

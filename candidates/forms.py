@@ -13,12 +13,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from candidates.cv import CVParseError, ParsedCV, parse_cv_upload, skill_entries
+from candidates.models import Candidate, JobPosition
+from candidates.requirements import DIMENSIONS
+from candidates.services import EDITABLE_FIELDS, candidate_create, candidate_update
 from interview_companion.admin_widgets import PrettyJSONWidget
-from interviews.analysis.base import DIMENSIONS
-
-from .cv import CVParseError, ParsedCV, parse_cv_upload, skill_entries
-from .models import Candidate, JobPosition
-from .services import EDITABLE_FIELDS, candidate_create, candidate_update
 
 CV_ACCEPT = ".pdf,.json,.zip,application/pdf,application/json,application/zip"
 REQUIREMENT_KEYS = ("technical_skills", "experience", "english_level", "nice_to_have", "weights")

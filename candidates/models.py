@@ -8,7 +8,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .skills import fold, skill_key, skill_keys_text
+from candidates.skills import fold, skill_key, skill_keys_text
 
 jira_key_validator = RegexValidator(
     r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$",
@@ -36,12 +36,11 @@ class CandidateQuerySet(models.QuerySet):
 
     def with_history(self) -> CandidateQuerySet:
         """The seed's FAQ query: every interview with its scorecard, in 3 queries."""
-        from interviews.models import Interview
-
+        interviews = interviews_model()
         return self.prefetch_related(
             models.Prefetch(
                 "interviews",
-                queryset=Interview.objects.select_related(
+                queryset=interviews.objects.select_related(
                     "scorecard", "job_position", "interviewer"
                 ).order_by("-scheduled_at", "-created_at"),
             )
@@ -152,3 +151,15 @@ class JobPosition(models.Model):
     @property
     def technical_skills(self) -> list[str]:
         return list((self.requirements or {}).get("technical_skills") or [])
+
+
+def interviews_model() -> type[models.Model]:
+    """The Interview model, found through the reverse relation the interviews app
+    declares on Candidate (`interviews`). candidates sits below interviews and never
+    imports it; the candidate's pages read their interviews through the ORM."""
+    return Candidate._meta.get_field("interviews").related_model
+
+
+def scorecards_model() -> type[models.Model]:
+    """The Scorecard model, likewise through Interview's reverse `scorecard`."""
+    return interviews_model()._meta.get_field("scorecard").related_model

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Case, Count, F, Max, OuterRef, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
-from .models import Candidate, JobPosition
+from candidates.models import Candidate, JobPosition, interviews_model, scorecards_model
 
 
 def candidate_list(text: str = "") -> QuerySet[Candidate]:
@@ -48,10 +48,9 @@ def position_for_page(position_id: int) -> JobPosition:
 
 
 def position_interviews(position: JobPosition):
-    from interviews.models import Interview
-
     return (
-        Interview.objects.with_people()
+        interviews_model()
+        .objects.with_people()
         .select_related("scorecard")
         .filter(job_position=position)
         .order_by(F("scheduled_at").desc(nulls_last=True), "-id")
@@ -61,13 +60,15 @@ def position_interviews(position: JobPosition):
 def position_ranking(position: JobPosition) -> QuerySet[Candidate]:
     """The position's candidates, best overall score first (those without a scored
     interview last), each with the scorecard of their best interview for it."""
-    from interviews.models import Scorecard
-
-    best = Scorecard.objects.filter(
-        interview__candidate=OuterRef("pk"),
-        interview__job_position=position,
-        overall_score__isnull=False,
-    ).order_by("-overall_score", "-interview__completed_at")
+    best = (
+        scorecards_model()
+        .objects.filter(
+            interview__candidate=OuterRef("pk"),
+            interview__job_position=position,
+            overall_score__isnull=False,
+        )
+        .order_by("-overall_score", "-interview__completed_at")
+    )
     return (
         # Filtering before annotating makes the aggregates count this position only.
         Candidate.objects.filter(interviews__job_position=position)

@@ -13,8 +13,8 @@ import uuid
 from django.db import transaction
 from django.urls import reverse
 
-from .cv import ParsedCV, parse_cv_upload
-from .models import Candidate
+from candidates.cv import ParsedCV, parse_cv_upload
+from candidates.models import Candidate
 
 logger = logging.getLogger(__name__)
 

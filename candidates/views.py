@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_safe
 
-from . import selectors
-from .forms import CandidateForm
-from .models import Candidate, JobPositionStatus
+from candidates import selectors
+from candidates.forms import CandidateForm
+from candidates.models import Candidate, JobPositionStatus
 
 # What a stored CV may be served as. Anything else goes out as opaque bytes, so an
 # uploaded file can never be rendered by the browser as a page of this site.

@@ -19,11 +19,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from accounts.websocket import WebsocketAuthMiddleware  # noqa: E402
-from interviews.events import bind_server_loop  # noqa: E402
-from interviews.ingest_http import IngestEndpoint  # noqa: E402
+from interviews.analysis.runner import runner  # noqa: E402
+from interviews.live.events import bind_server_loop  # noqa: E402
+from interviews.live.ingest_http import IngestEndpoint  # noqa: E402
+from interviews.live.wire import SCOPE_KEY, direct_socket  # noqa: E402
 from interviews.routing import websocket_urlpatterns  # noqa: E402
-from interviews.runner import runner  # noqa: E402
-from interviews.wire import SCOPE_KEY, direct_socket  # noqa: E402
 
 router = ProtocolTypeRouter(
     {

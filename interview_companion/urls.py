@@ -5,9 +5,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
+from interview_companion import views
 from interviews.views import home
-
-from . import views
 
 admin.site.site_header = "Interview Companion"
 admin.site.site_title = "Interview Companion"

@@ -12,7 +12,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
-from accounts.middleware import wants_json
+from interview_companion.http import (
+    DATABASE_RETRY_AFTER_SECONDS,
+    DATABASE_UNAVAILABLE_MESSAGE,
+    wants_json,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +62,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = state["database"] == "ok" and state["channel_layer"] == "ok"
     state["status"] = "ok" if healthy else "unavailable"
     return JsonResponse(state, status=200 if healthy else 503)
-
-
-DATABASE_RETRY_AFTER_SECONDS = 2
-DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; retry shortly."
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

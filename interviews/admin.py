@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -26,11 +26,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from candidates.models import JobPositionStatus
+from candidates.admin import CandidateAdmin
+from candidates.models import Candidate, JobPositionStatus
 from interview_companion.admin_widgets import PrettyJSONMixin, pretty_json_display
-
-from .imports_admin import import_deepgram_transcript
-from .models import (
+from interviews.live.admin import import_deepgram_transcript
+from interviews.models import (
     SCORE_DIMENSIONS,
     AIInsight,
     Interview,
@@ -41,7 +41,8 @@ from .models import (
     SpeakerRole,
     Transcript,
 )
-from .scorecards import (
+from interviews.scorecards.admin import regenerate_scorecards
+from interviews.scorecards.services import (
     MAX_NOTES,
     MAX_REASON,
     ScorecardError,
@@ -49,8 +50,7 @@ from .scorecards import (
     scorecard_record_decision,
     scorecard_update_notes,
 )
-from .scorecards_admin import regenerate_scorecards
-from .services import (
+from interviews.services import (
     TransitionError,
     insight_update,
     interview_schedule,
@@ -674,3 +674,52 @@ class InterviewEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     data_pretty = pretty_json_display("data", _("data"))
+
+
+# --- The candidate admin, with its interviews ------------------------------------
+# candidates sits below interviews and never imports it, so the interviews app
+# contributes this inline: the candidate admin registered again, with it.
+
+
+class InterviewInline(admin.TabularInline):
+    """A read-only summary: interviews are edited in their own admin."""
+
+    model = Interview
+    fields = ["interview_link", "scheduled_at", "status", "interviewer", "job_position", "score"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name_plural = _("interviews")
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("interviewer", "job_position", "scorecard")
+        )
+
+    @admin.display(description=_("interview"))
+    def interview_link(self, obj: Interview) -> str:
+        try:
+            url = reverse("admin:interviews_interview_change", args=[obj.pk])
+        except NoReverseMatch:  # the interviews admin is not registered
+            return f"#{obj.pk}"
+        return format_html('<a href="{}">#{}</a>', url, obj.pk)
+
+    @admin.display(description=_("score"))
+    def score(self, obj: Interview) -> str:
+        scorecard = getattr(obj, "scorecard", None)
+        if scorecard is None or scorecard.overall_score is None:
+            return "—"
+        return f"{scorecard.overall_score}"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.unregister(Candidate)
+
+
+@admin.register(Candidate)
+class CandidateWithInterviewsAdmin(CandidateAdmin):
+    inlines = [*CandidateAdmin.inlines, InterviewInline]

@@ -8,32 +8,25 @@ exempt (see accounts.middleware).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .deepgram import InvalidResults
-from .models import AIInsight, Interview, InterviewStatus
-from .payloads import insight_data, interview_data
-from .services import (
-    InterviewNotLive,
-    NotAllowed,
+from interview_companion.http import BadRequest, json_from_bytes
+from interviews.live.deepgram import InvalidResults
+from interviews.live.ingest import InterviewNotLive, NotAllowed, transcript_ingest, transcripts_body
+from interviews.live.payloads import insight_data, interview_data
+from interviews.models import AIInsight, Interview, InterviewStatus
+from interviews.services import (
     TransitionError,
     insight_update,
     interview_set_roles,
     interview_transition,
-    transcript_ingest,
 )
-
-
-class BadRequest(Exception):
-    pass
 
 
 def _error(message: str, status: int, **extra: Any) -> JsonResponse:
@@ -43,28 +36,6 @@ def _error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 def _json_body(request: HttpRequest) -> Any:
     return json_from_bytes(request.body)
-
-
-def json_from_bytes(raw: bytes) -> Any:
-    if not raw:
-        raise BadRequest(_("The request body is empty; send JSON."))
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(_("The request body is not valid JSON: %(e)s") % {"e": exc}) from exc
-
-
-def transcripts_body(raw: bytes) -> Any:
-    """The JSON of a transcripts POST, with the checks made before parsing results
-    (shared with the fast path in ingest_http)."""
-    body = json_from_bytes(raw)
-    if isinstance(body, list) and len(body) > settings.INGEST_MAX_RESULTS:
-        raise BadRequest(
-            _("At most %(n)d results per request.") % {"n": settings.INGEST_MAX_RESULTS}
-        )
-    if isinstance(body, list) and not body:
-        raise BadRequest(_("The list of results is empty."))
-    return body
 
 
 def _json_object(request: HttpRequest) -> dict:

@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from candidates.models import Candidate, JobPosition, JobPositionStatus
-
-from .models import InsightType, InterviewStatus, Language, Severity
-from .services import interview_schedule
+from interviews.models import InsightType, InterviewStatus, Language, Severity
+from interviews.services import interview_schedule
 
 
 class InterviewFilterForm(forms.Form):

@@ -9,7 +9,10 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-SCORE_DIMENSIONS = ("attitude", "communication", "technical", "strategic", "leadership", "english")
+from candidates.requirements import DIMENSIONS
+
+# The scorecard's dimensions (one list, shared with the position's weights).
+SCORE_DIMENSIONS = DIMENSIONS
 
 
 class InterviewStatus(models.TextChoices):

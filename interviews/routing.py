@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .audio_consumers import InterviewAudioConsumer
-from .consumers import InterviewFeedConsumer
+from interviews.live.audio import InterviewAudioConsumer
+from interviews.live.consumers import InterviewFeedConsumer
 
 websocket_urlpatterns = [
     path("ws/interviews/<int:interview_id>/", InterviewFeedConsumer.as_asgi()),

@@ -12,10 +12,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from candidates.skills import fold, skill_key
-
-from .charts import DIMENSION_LABELS, RadarSeries, radar_svg
-from .events import event_message
-from .models import (
+from interviews.live.events import event_message
+from interviews.live.payloads import insight_data, interview_data, scorecard_data, transcript_data
+from interviews.models import (
     SCORE_DIMENSIONS,
     AIInsight,
     InsightType,
@@ -27,8 +26,12 @@ from .models import (
     SpeakerRole,
     Transcript,
 )
-from .payloads import insight_data, interview_data, scorecard_data, transcript_data
-from .scorecard_forms import ScorecardAdjustForm, ScorecardDecisionForm, ScorecardNotesForm
+from interviews.scorecards.charts import DIMENSION_LABELS, RadarSeries, radar_svg
+from interviews.scorecards.forms import (
+    ScorecardAdjustForm,
+    ScorecardDecisionForm,
+    ScorecardNotesForm,
+)
 
 
 def interview_for_feed(interview_id: int) -> Interview | None:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api, import_views, scorecard_views, views
+from interviews import api, views
+from interviews.live import views as live_views
+from interviews.scorecards import views as scorecard_views
 
 app_name = "interviews"
 
@@ -25,16 +27,16 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
 ]
 
-# Transcript import (import_views.py).
+# Transcript import (live/views.py).
 urlpatterns += [
     path(
         "interviews/<int:interview_id>/import/",
-        import_views.transcript_import_page,
+        live_views.transcript_import_page,
         name="import_transcript",
     ),
 ]
 
-# Scorecards: actions, history, reports and the CSV export (scorecard_views.py).
+# Scorecards: actions, history, reports and the CSV export (scorecards/views.py).
 urlpatterns += [
     path(
         "interviews/<int:interview_id>/scorecard/regenerate/",

@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.selectors import candidate_list, candidates_by_ids
-
-from .charts import RadarSeries, radar_legend, radar_svg
-from .forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
-from .models import SCORE_DIMENSIONS, Interview, InterviewStatus
-from .selectors import (
+from interviews.forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
+from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus
+from interviews.scorecards.charts import RadarSeries, radar_legend, radar_svg
+from interviews.selectors import (
     DASHBOARD_PAGE_SIZE,
     DETAIL_INSIGHTS_PAGE_SIZE,
     dashboard_home,
@@ -32,7 +31,7 @@ from .selectors import (
     scorecards_for_compare,
     transcript_rows_before,
 )
-from .services import TransitionError, interview_transition
+from interviews.services import TransitionError, interview_transition
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
 SCORECARD_PARTIAL = "interviews/partials/scorecard.html"
@@ -96,7 +95,7 @@ def _scorecard_panel(request: HttpRequest, interview: Interview) -> dict:
     """The scorecard panel's context when its partial and selector exist (they come
     with the scorecard feature); the page renders without them otherwise."""
     try:
-        from .selectors import scorecard_panel_context
+        from interviews.selectors import scorecard_panel_context
     except ImportError:
         return {}
     try:

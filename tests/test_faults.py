@@ -16,8 +16,7 @@ from interviews.models import AIInsight, Transcript
 from interviews.services import interview_transition
 from interviews.tests.deepgram_messages import results
 from tests.factories import InterviewFactory
-
-from .servers import RedisServer, Server, TcpProxy, daphne, subprocess_database_url
+from tests.servers import RedisServer, Server, TcpProxy, daphne, subprocess_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

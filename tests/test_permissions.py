@@ -30,7 +30,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import ApiToken
-from accounts.services import api_token_create, hash_token
+from accounts.services import api_token_create
+from accounts.tokens import hash_token
 from interviews.models import Interview
 from tests.factories import AIInsightFactory, ScorecardFactory, TranscriptFactory
 

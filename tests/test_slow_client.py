@@ -19,8 +19,7 @@ from accounts.services import api_token_create
 from interviews.services import interview_transition
 from interviews.tests.deepgram_messages import results
 from tests.factories import InterviewFactory
-
-from .servers import Server, subprocess_database_url
+from tests.servers import Server, subprocess_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -15,8 +15,7 @@ from accounts.services import api_token_create
 from interviews.models import Transcript
 from interviews.services import interview_transition
 from tests.factories import InterviewFactory
-
-from .servers import Server, subprocess_database_url
+from tests.servers import Server, subprocess_database_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from soak import check, soak

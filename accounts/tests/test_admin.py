@@ -10,7 +10,8 @@ from django.contrib.messages import get_messages
 from django.core.management import call_command
 
 from accounts.models import ApiToken, User
-from accounts.services import api_token_create, hash_token
+from accounts.services import api_token_create
+from accounts.tokens import hash_token
 from tests.factories import UserFactory
 
 

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import ApiToken
-from accounts.services import api_token_create, api_token_revoke, hash_token
+from accounts.services import api_token_create, api_token_revoke
+from accounts.tokens import hash_token
 
 TOKEN_RE = re.compile(r"^ic_[A-Za-z0-9_-]{40}$")
 

@@ -14,8 +14,7 @@ import pytest
 from django.test import Client
 
 from accounts.clerk import ClerkTokenError, user_for_session_token, verify_session_token
-
-from .conftest import FRONTEND_API, ORIGIN
+from accounts.tests.conftest import FRONTEND_API, ORIGIN
 
 pytestmark = pytest.mark.usefixtures("clerk_settings")
 

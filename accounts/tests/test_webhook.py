@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from accounts.models import ClerkTombstone, ProcessedWebhook, User
+from accounts.tests.conftest import clerk_event, clerk_user, deleted_event, svix_headers
 from tests.factories import InterviewFactory, UserFactory
-
-from .conftest import clerk_event, clerk_user, deleted_event, svix_headers
 
 CLERK_ID = "user_29w83sxmDNGwOuEthce5gg56FcC"
 T0 = 1654012591835  # Clerk's example updated_at

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .base import CVParseError, ParsedCV, skill_entries, years_of_experience
+from candidates.cv.base import CVParseError, ParsedCV, skill_entries, years_of_experience
 
 __all__ = [
     "CVParseError",
@@ -47,16 +47,18 @@ def parse_cv(content: bytes) -> ParsedCV:
     if not content.strip():
         raise CVParseError(_("The file is empty."), code="empty")
     kind = detect_kind(content)
+    # Each parser is imported when its kind arrives (not for a cycle): pypdf and
+    # the CSV/zip readers cost start-up time for a process that never parses a CV.
     if kind == "pdf":
-        from .pdf import parse_pdf
+        from candidates.cv.pdf import parse_pdf
 
         return parse_pdf(content)
     if kind == "json_resume":
-        from .json_resume import parse_json_resume
+        from candidates.cv.json_resume import parse_json_resume
 
         return parse_json_resume(content)
     if kind == "linkedin":
-        from .linkedin import parse_linkedin_export
+        from candidates.cv.linkedin import parse_linkedin_export
 
         return parse_linkedin_export(content)
     raise CVParseError(

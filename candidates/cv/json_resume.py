@@ -11,7 +11,7 @@ import json
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import CVParseError, ParsedCV, cv_document, cv_plain_text, parse_date
+from candidates.cv.base import CVParseError, ParsedCV, cv_document, cv_plain_text, parse_date
 
 
 def _not_a_resume() -> CVParseError:

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import CVParseError, ParsedCV, cv_document, cv_plain_text, parse_date
+from candidates.cv.base import CVParseError, ParsedCV, cv_document, cv_plain_text, parse_date
 
 PROFILE = "profile.csv"
 POSITIONS = "positions.csv"

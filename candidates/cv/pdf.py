@@ -16,8 +16,8 @@ import re
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 
-from .base import CVParseError, ParsedCV, cv_document, find_date_range
-from .text import Flow, cv_parts, heading_of
+from candidates.cv.base import CVParseError, ParsedCV, cv_document, find_date_range
+from candidates.cv.text import Flow, cv_parts, heading_of
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .base import (
+from candidates.cv.base import (
     DateRange,
     find_date_range,
     find_single_date,

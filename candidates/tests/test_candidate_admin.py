@@ -11,9 +11,14 @@ from django.urls import reverse
 
 from candidates.forms import validate_job_requirements
 from candidates.models import Candidate, JobPosition
+from candidates.tests.cv_samples import (
+    SPANISH_ONE_COLUMN,
+    json_bytes,
+    json_resume,
+    pdf_encrypted,
+    pdf_one_column,
+)
 from tests.factories import CandidateFactory, UserFactory
-
-from .cv_samples import SPANISH_ONE_COLUMN, json_bytes, json_resume, pdf_encrypted, pdf_one_column
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ from django.utils import translation
 
 from candidates.forms import CandidateForm
 from candidates.models import Candidate
-from tests.factories import CandidateFactory
-
-from .cv_samples import (
+from candidates.tests.cv_samples import (
     SPANISH_ONE_COLUMN,
     json_bytes,
     json_resume,
@@ -18,6 +16,7 @@ from .cv_samples import (
     pdf_image_only,
     pdf_one_column,
 )
+from tests.factories import CandidateFactory
 
 
 def form(data: dict, cv: bytes | None = None, name: str = "cv.pdf", instance=None):

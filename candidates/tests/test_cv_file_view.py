@@ -8,9 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from candidates.services import candidate_cv_upload
+from candidates.tests.cv_samples import (
+    SPANISH_ONE_COLUMN,
+    json_bytes,
+    json_resume,
+    linkedin_zip,
+    pdf_one_column,
+)
 from tests.factories import CandidateFactory
-
-from .cv_samples import SPANISH_ONE_COLUMN, json_bytes, json_resume, linkedin_zip, pdf_one_column
 
 
 def cv_url(candidate) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from candidates.cv import CVParseError, parse_cv
-
-from .cv_samples import json_bytes, json_resume
+from candidates.tests.cv_samples import json_bytes, json_resume
 
 
 def test_a_json_resume_maps_onto_cv_data():

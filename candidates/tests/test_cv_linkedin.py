@@ -9,8 +9,7 @@ import pytest
 
 from candidates.cv import CVParseError, parse_cv
 from candidates.cv import linkedin as linkedin_module
-
-from .cv_samples import LINKEDIN_FILES, linkedin_zip
+from candidates.tests.cv_samples import LINKEDIN_FILES, linkedin_zip
 
 
 def test_a_linkedin_export_maps_onto_cv_data():

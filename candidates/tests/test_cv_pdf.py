@@ -8,8 +8,7 @@ import pytest
 
 from candidates.cv import CVParseError, parse_cv
 from candidates.cv.base import find_date_range, years_of_experience
-
-from .cv_samples import (
+from candidates.tests.cv_samples import (
     ENGLISH_ONE_COLUMN,
     MAIN_EN,
     MAIN_ES,

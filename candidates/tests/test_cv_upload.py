@@ -15,9 +15,7 @@ from django.utils import timezone
 from candidates.cv import CVParseError
 from candidates.models import Candidate
 from candidates.services import candidate_create, candidate_cv_upload
-from tests.factories import CandidateFactory
-
-from .cv_samples import (
+from candidates.tests.cv_samples import (
     SPANISH_ONE_COLUMN,
     json_bytes,
     json_resume,
@@ -26,6 +24,7 @@ from .cv_samples import (
     pdf_image_only,
     pdf_one_column,
 )
+from tests.factories import CandidateFactory
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:

@@ -1,7 +1,7 @@
 """The provider contract: what a provider receives and what it must return.
 
 Providers are pure with respect to the database: the pipeline (`runner.py`,
-`interviews/services.py`) reads the context, calls a provider, validates what comes
+`services.py`) reads the context, calls a provider, validates what comes
 back with the functions here and commits it. So every provider, built-in or LLM,
 passes through the same validation.
 """
@@ -14,7 +14,6 @@ from typing import Protocol
 INSIGHT_TYPES = ("red-flag", "green-flag", "suggestion", "note", "contradiction")
 SEVERITIES = ("critical", "warning", "info", "success")
 SENTIMENTS = ("positive", "negative", "neutral", "evasive")
-DIMENSIONS = ("attitude", "communication", "technical", "strategic", "leadership", "english")
 VERDICTS = ("hire", "no_hire", "maybe")
 PROTECTED_QUESTION_TOPIC = "protected_question"
 

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from django.conf import settings
 
-from .base import AnalysisProvider, InvalidOutput, ProviderError
+from interviews.analysis.base import AnalysisProvider, InvalidOutput, ProviderError
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -24,16 +24,18 @@ class AllProvidersFailed(ProviderError):
 
 
 def build_provider(name: str) -> AnalysisProvider:
+    # Imported when named (not for a cycle): the OpenAI and Anthropic SDKs are slow
+    # to import and most deployments configure one provider.
     if name == "builtin":
-        from .builtin import BuiltinProvider
+        from interviews.analysis.builtin import BuiltinProvider
 
         return BuiltinProvider()
     if name == "openai":
-        from .openai import OpenAIProvider
+        from interviews.analysis.openai import OpenAIProvider
 
         return OpenAIProvider()
     if name == "anthropic":
-        from .anthropic import AnthropicProvider
+        from interviews.analysis.anthropic import AnthropicProvider
 
         return AnthropicProvider()
     raise ProviderError(f"Unknown AI provider {name!r}")

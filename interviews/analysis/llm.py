@@ -21,8 +21,8 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from .base import (
-    DIMENSIONS,
+from candidates.requirements import DIMENSIONS
+from interviews.analysis.base import (
     ChunkAnalysis,
     ChunkContext,
     EvidenceEntry,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import openai
 from django.conf import settings
 
-from .base import InvalidOutput, ProviderError
-from .llm import LLMProvider
+from interviews.analysis.base import InvalidOutput, ProviderError
+from interviews.analysis.llm import LLMProvider
 
 
 class OpenAIProvider(LLMProvider):

@@ -7,8 +7,8 @@ the chain retries or moves to the next provider.
 
 from __future__ import annotations
 
-from .base import (
-    DIMENSIONS,
+from candidates.requirements import DIMENSIONS
+from interviews.analysis.base import (
     INSIGHT_TYPES,
     SENTIMENTS,
     SEVERITIES,

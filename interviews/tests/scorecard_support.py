@@ -7,13 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from interviews.analysis.base import (
-    DIMENSIONS,
-    EvidenceEntry,
-    ProviderError,
-    ScorecardContext,
-    ScorecardDraft,
-)
+from candidates.requirements import DIMENSIONS
+from interviews.analysis.base import EvidenceEntry, ProviderError, ScorecardContext, ScorecardDraft
 from interviews.models import Interview, InterviewStatus, Transcript
 
 HOST, GUEST = "speaker_1", "speaker_0"

@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 
 from interviews.analysis.base import ChunkAnalysis, InsightDraft, RolesGuess
+from interviews.analysis.runner import analyze_interview
+from interviews.live.ingest import transcript_ingest
 from interviews.models import AIInsight, Transcript
-from interviews.runner import analyze_interview
-from interviews.services import interview_set_roles, transcript_ingest
-
-from .deepgram_messages import results
+from interviews.services import interview_set_roles
+from interviews.tests.deepgram_messages import results
 
 
 class CountingProvider:
@@ -94,7 +94,7 @@ def test_interim_rows_wait_for_their_final(live_interview):
 def test_a_crash_between_commit_and_analysis_is_recovered_by_analyze_pending(
     live_interview, monkeypatch
 ):
-    import interviews.runner as runner_module
+    import interviews.analysis.runner as runner_module
 
     # The chunks were committed, then the process died before analysing them:
     # nothing but the database remembers them.
@@ -113,7 +113,7 @@ def test_a_crash_between_commit_and_analysis_is_recovered_by_analyze_pending(
 def test_a_crash_after_the_provider_answered_commits_nothing_half_way(live_interview):
     """If the process dies before the commit, neither insights nor the marker exist,
     and the next pass analyses the chunk again, once."""
-    from interviews.services import chunk_analysis_commit
+    from interviews.analysis.services import chunk_analysis_commit
 
     feed(live_interview, n=2)
     interview_set_roles(interview=live_interview, host="speaker_1", guest="speaker_0")
@@ -134,7 +134,7 @@ def test_a_crash_after_the_provider_answered_commits_nothing_half_way(live_inter
 
 @pytest.mark.django_db
 def test_an_out_of_order_or_repeated_commit_is_refused(live_interview):
-    from interviews.services import chunk_analysis_commit
+    from interviews.analysis.services import chunk_analysis_commit
 
     feed(live_interview, n=3)
     first, second, _third = Transcript.objects.chronological()
@@ -197,7 +197,7 @@ def test_workers_without_the_claim_still_commit_each_chunk_once(live_interview, 
     """Even if two workers both analyse a chunk (a lost claim), only one commit lands."""
     import contextlib
 
-    import interviews.runner as runner_module
+    import interviews.analysis.runner as runner_module
 
     monkeypatch.setattr(runner_module, "claim", lambda _id: contextlib.nullcontext(True))
     feed(live_interview, n=8)

@@ -13,10 +13,9 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.services import api_token_create
 from interview_companion.asgi import application
+from interviews.live.relay import DeepgramRelay
 from interviews.models import Interview, Transcript
-from interviews.relay import DeepgramRelay
-
-from .deepgram_standin import DeepgramStandIn, free_port, wait_until
+from interviews.tests.deepgram_standin import DeepgramStandIn, free_port, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

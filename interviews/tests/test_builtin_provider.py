@@ -7,12 +7,8 @@ from __future__ import annotations
 
 import json
 
-from interviews.analysis.base import (
-    DIMENSIONS,
-    PROTECTED_QUESTION_TOPIC,
-    ChunkContext,
-    Utterance,
-)
+from candidates.requirements import DIMENSIONS
+from interviews.analysis.base import PROTECTED_QUESTION_TOPIC, ChunkContext, Utterance
 from interviews.analysis.builtin import BuiltinProvider, analyze
 from interviews.analysis.validation import validate_chunk_analysis
 

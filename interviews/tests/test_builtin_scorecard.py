@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from candidates.requirements import DIMENSIONS
 from interviews.analysis.base import (
-    DIMENSIONS,
     PROTECTED_QUESTION_TOPIC,
     ChunkContext,
     ScorecardContext,

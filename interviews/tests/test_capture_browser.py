@@ -27,9 +27,8 @@ from django.db import connection
 from django.test import Client
 
 from interviews.models import Transcript
+from interviews.tests.deepgram_standin import EBML_MAGIC, DeepgramStandIn, free_port, wait_until
 from tests.servers import CHROMIUM, CHROMIUM_ARGS
-
-from .deepgram_standin import EBML_MAGIC, DeepgramStandIn, free_port, wait_until
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,14 +7,13 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from tests.factories import CandidateFactory
-
-from .dashboard_support import (
+from interviews.tests.dashboard_support import (
     MAX_PAGE_QUERIES,
     assert_queries,
     completed_interview,
     queries_for,
 )
+from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db
 COMPARE = reverse("interviews:compare")

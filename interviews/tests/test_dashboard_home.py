@@ -11,14 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interviews.selectors import dashboard_home
-from tests.factories import InterviewFactory, ScorecardFactory
-
-from .dashboard_support import (
+from interviews.tests.dashboard_support import (
     MAX_PAGE_QUERIES,
     assert_queries,
     completed_interview,
     queries_for,
 )
+from tests.factories import InterviewFactory, ScorecardFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from interviews.tests.dashboard_support import completed_interview
 from tests.factories import InterviewFactory
-
-from .dashboard_support import completed_interview
 
 pytestmark = pytest.mark.django_db
 

@@ -10,14 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interviews.models import Interview
-from tests.factories import CandidateFactory, InterviewFactory, JobPositionFactory
-
-from .dashboard_support import (
+from interviews.tests.dashboard_support import (
     MAX_PAGE_QUERIES,
     assert_queries,
     completed_interview,
     queries_for,
 )
+from tests.factories import CandidateFactory, InterviewFactory, JobPositionFactory
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("interviews:list")

@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
-from interviews.deepgram import InvalidResults
-from interviews.imports import ImportRefused, transcript_import
-from interviews.imports_admin import import_deepgram_transcript
+from interviews.live.admin import import_deepgram_transcript
+from interviews.live.deepgram import InvalidResults
+from interviews.live.imports import ImportRefused, transcript_import
 from interviews.models import Interview, InterviewEvent, Transcript
 
 pytestmark = pytest.mark.django_db
@@ -137,8 +137,8 @@ def test_a_live_interview_without_transcripts_can_take_an_import(live_interview)
 
 
 def test_the_runner_then_detects_roles_analyses_and_writes_the_scorecard(interview, settings):
+    from interviews.analysis.runner import analyze_pending
     from interviews.models import AIInsight, Scorecard
-    from interviews.runner import analyze_pending
 
     settings.AI_PROVIDERS = ["builtin"]
     transcript_import(interview=interview, response=prerecorded())
@@ -162,9 +162,8 @@ def test_a_finished_interview_refuses_an_import(interview, status):
 
 
 def test_an_interview_that_already_has_a_transcript_refuses_an_import(live_interview):
-    from interviews.services import transcript_ingest
-
-    from .deepgram_messages import results
+    from interviews.live.ingest import transcript_ingest
+    from interviews.tests.deepgram_messages import results
 
     transcript_ingest(interview=live_interview, results=results("Hola"))
     with pytest.raises(ImportRefused, match="already has a transcript"):

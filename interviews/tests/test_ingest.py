@@ -5,8 +5,7 @@ import json
 import pytest
 
 from interviews.models import InterviewEvent, Transcript
-
-from .deepgram_messages import results
+from interviews.tests.deepgram_messages import results
 
 pytestmark = pytest.mark.django_db
 

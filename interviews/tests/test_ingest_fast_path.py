@@ -17,9 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.services import api_token_create
 from interview_companion.asgi import application
-from interviews.ingest_http import Delivery, IngestWriter, Raced, wants_fast_path
-from interviews.models import InterviewEvent, Transcript
-from interviews.services import (
+from interviews.live.ingest import (
     IngestItem,
     IngestOutcome,
     InterviewNotFound,
@@ -28,9 +26,10 @@ from interviews.services import (
     parse_batch,
     transcript_ingest_many,
 )
+from interviews.live.ingest_http import Delivery, IngestWriter, Raced, wants_fast_path
+from interviews.models import InterviewEvent, Transcript
+from interviews.tests.deepgram_messages import results
 from tests.factories import InterviewFactory
-
-from .deepgram_messages import results
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,10 +10,10 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.services import api_token_create
 from interview_companion.asgi import application
-from interviews.services import insight_update, interview_transition, transcript_ingest
+from interviews.live.ingest import transcript_ingest
+from interviews.services import insight_update, interview_transition
+from interviews.tests.deepgram_messages import results
 from tests.factories import AIInsightFactory, InterviewFactory, session_cookie_for
-
-from .deepgram_messages import results
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -108,7 +108,7 @@ def commit_without_broadcast(interview, text):
     log, but no subscriber is told."""
     from django.db import connection, transaction
 
-    from interviews.events import broadcast
+    from interviews.live.events import broadcast
 
     with transaction.atomic():
         outcome = ingest(interview, results(text, start=50.0))

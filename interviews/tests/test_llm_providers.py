@@ -550,11 +550,10 @@ def answer_like_a_model(request: Request) -> Reply:
 def test_the_runner_records_the_provider_that_produced_the_analysis(
     standin, settings, live_interview, openai_up, expected
 ):
+    from interviews.analysis.runner import analyze_pending
+    from interviews.live.ingest import transcript_ingest
     from interviews.models import AIInsight, Interview
-    from interviews.runner import analyze_pending
-    from interviews.services import transcript_ingest
-
-    from .deepgram_messages import results
+    from interviews.tests.deepgram_messages import results
 
     settings.AI_PROVIDERS = ["openai", "anthropic"]
     standin.default["anthropic"] = answer_like_a_model

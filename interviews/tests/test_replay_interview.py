@@ -17,10 +17,12 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import ApiToken
 from accounts.services import api_token_create
-from interviews.deepgram import parse_results
-from interviews.management.commands.replay_interview import batches, due_times, load_recording
+from interviews.live.deepgram import parse_results
+from interviews.live.ingest import parse_batch
+from interviews.live.recordings import load_recording
+from interviews.management.commands.replay_interview import batches, due_times
 from interviews.models import InterviewEvent, InterviewStatus, Transcript
-from interviews.services import interview_transition, parse_batch
+from interviews.services import interview_transition
 from tests.servers import daphne, free_port, subprocess_database_url
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "recordings"

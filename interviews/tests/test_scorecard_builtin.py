@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from interviews.analysis.runner import analyze_pending
+from interviews.live.ingest import transcript_ingest
 from interviews.models import InterviewEvent, Scorecard
-from interviews.runner import analyze_pending
-from interviews.scorecards import scorecard_context, scorecard_generate
-from interviews.services import interview_transition, transcript_ingest
-
-from .deepgram_messages import results
+from interviews.scorecards.services import scorecard_context, scorecard_generate
+from interviews.services import interview_transition
+from interviews.tests.deepgram_messages import results
 
 pytestmark = pytest.mark.django_db
 
@@ -203,9 +203,9 @@ def test_the_demo_interview_gets_a_weighted_scorecard_that_never_counts_the_prot
 ):
     """The Spanish demo recording (an English stretch, a protected question, a
     contradiction, evasive answers) with the demo position's weights."""
-    from interviews.management.commands.replay_interview import load_recording
+    from interviews.live.recordings import load_recording
     from interviews.management.commands.seed_demo import POSITIONS, SHOWCASE_RECORDING
-    from interviews.scorecards import dimension_weights, effective_scores, overall_score
+    from interviews.scorecards.services import dimension_weights, effective_scores, overall_score
 
     position = live_interview.job_position
     position.requirements = POSITIONS[0]["requirements"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from interviews.charts import PALETTE, RadarSeries, radar_legend, radar_svg
+from interviews.scorecards.charts import PALETTE, RadarSeries, radar_legend, radar_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 SCORES = {

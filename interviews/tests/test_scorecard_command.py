@@ -12,10 +12,9 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from interviews.models import Interview, Scorecard
-from interviews.scorecards import scorecard_update_notes
-from interviews.scorecards_admin import regenerate_scorecards
-
-from .scorecard_support import completed_interview
+from interviews.scorecards.admin import regenerate_scorecards
+from interviews.scorecards.services import scorecard_update_notes
+from interviews.tests.scorecard_support import completed_interview
 
 pytestmark = pytest.mark.django_db
 

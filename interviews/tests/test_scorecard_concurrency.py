@@ -9,9 +9,12 @@ import pytest
 from django.db import connection
 
 from interviews.models import Scorecard, ScorecardVersion
-from interviews.scorecards import scorecard_ensure, scorecard_generate, scorecard_update_notes
-
-from .scorecard_support import ScriptedProvider, completed_interview
+from interviews.scorecards.services import (
+    scorecard_ensure,
+    scorecard_generate,
+    scorecard_update_notes,
+)
+from interviews.tests.scorecard_support import ScriptedProvider, completed_interview
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

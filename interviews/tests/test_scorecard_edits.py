@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from interviews.models import InterviewEvent, Scorecard
-from interviews.scorecards import (
+from interviews.scorecards.services import (
     ScorecardError,
     scorecard_adjust_score,
     scorecard_ensure,
@@ -12,8 +12,7 @@ from interviews.scorecards import (
     scorecard_record_decision,
     scorecard_update_notes,
 )
-
-from .scorecard_support import ScriptedProvider, completed_interview
+from interviews.tests.scorecard_support import ScriptedProvider, completed_interview
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from interviews.models import (
     ScorecardVersion,
     Transcript,
 )
-from interviews.scorecards import (
+from interviews.scorecards.services import (
     ScorecardError,
     scorecard_adjust_score,
     scorecard_generate,
@@ -18,9 +18,13 @@ from interviews.scorecards import (
     scorecard_update_notes,
     scorecards_generate_due,
 )
+from interviews.tests.scorecard_support import (
+    ScriptedProvider,
+    completed_interview,
+    failing,
+    paraphrasing,
+)
 from tests.factories import AIInsightFactory
-
-from .scorecard_support import ScriptedProvider, completed_interview, failing, paraphrasing
 
 pytestmark = pytest.mark.django_db
 

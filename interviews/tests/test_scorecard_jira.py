@@ -11,14 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.contrib.messages import get_messages
 
-from interviews.scorecards import (
+from interviews.scorecards.services import (
     scorecard_adjust_score,
     scorecard_generate,
     scorecard_record_decision,
     scorecard_update_notes,
 )
-
-from .scorecard_support import ScriptedProvider, completed_interview
+from interviews.tests.scorecard_support import ScriptedProvider, completed_interview
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,9 @@ from channels.testing import WebsocketCommunicator
 
 from interview_companion.asgi import application
 from interviews.models import InterviewEvent
-from interviews.scorecards import scorecard_generate
+from interviews.scorecards.services import scorecard_generate
+from interviews.tests.scorecard_support import ScriptedProvider, completed_interview, failing
 from tests.factories import session_cookie_for
-
-from .scorecard_support import ScriptedProvider, completed_interview, failing
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

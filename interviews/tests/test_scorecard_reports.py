@@ -9,7 +9,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from interviews.models import Scorecard
-from interviews.scorecards import scorecard_generate, scorecard_record_decision
+from interviews.scorecards.services import scorecard_generate, scorecard_record_decision
+from interviews.tests.scorecard_support import ScriptedProvider, completed_interview
 from tests.factories import (
     AIInsightFactory,
     CandidateFactory,
@@ -17,8 +18,6 @@ from tests.factories import (
     JobPositionFactory,
     ScorecardFactory,
 )
-
-from .scorecard_support import ScriptedProvider, completed_interview
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ from django.contrib.messages import get_messages
 from django.test import Client
 
 from interviews.models import InterviewEvent, Scorecard, ScorecardVersion
-from interviews.scorecards import scorecard_adjust_score, scorecard_generate
-
-from .scorecard_support import ScriptedProvider, completed_interview
+from interviews.scorecards.services import scorecard_adjust_score, scorecard_generate
+from interviews.tests.scorecard_support import ScriptedProvider, completed_interview
 
 pytestmark = pytest.mark.django_db
 

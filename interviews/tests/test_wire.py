@@ -13,7 +13,7 @@ from daphne.server import Server
 from daphne.ws_protocol import WebSocketFactory
 from twisted.internet.tcp import Connection
 
-from interviews.wire import direct_socket, live_events
+from interviews.live.wire import direct_socket, live_events
 
 
 class FdSet:

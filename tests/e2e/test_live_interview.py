@@ -18,10 +18,9 @@ from pypdf import PdfReader
 from accounts.services import api_token_create
 from interviews.models import AIInsight, Interview, Scorecard, Transcript
 from interviews.services import interview_transition
+from tests.e2e.conftest import sign_in
 from tests.factories import CandidateFactory, InterviewFactory, JobPositionFactory, cv
 from tests.servers import TcpProxy
-
-from .conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -5,8 +5,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from interviews.analysis.runner import analyze_pending
 from interviews.models import Interview
-from interviews.runner import analyze_pending
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from interviews.models import Interview, ScorecardState
-from interviews.scorecards import ScorecardError, scorecard_generate
+from interviews.scorecards.services import ScorecardError, scorecard_generate
 
 
 class Command(BaseCommand):

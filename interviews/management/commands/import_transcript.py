@@ -4,8 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from interviews.deepgram import InvalidResults
-from interviews.imports import ImportRefused, transcript_file_read, transcript_import
+from interviews.analysis.runner import analyze_pending
+from interviews.live.deepgram import InvalidResults
+from interviews.live.imports import ImportRefused, transcript_file_read, transcript_import
 from interviews.models import Interview, Scorecard
 
 
@@ -51,8 +52,6 @@ class Command(BaseCommand):
             f"{outcome.interview.status}."
         )
         if analyze:
-            from interviews.runner import analyze_pending
-
             done = analyze_pending(interview_id)
             scorecard = Scorecard.objects.filter(interview_id=interview_id).first()
             self.stdout.write(

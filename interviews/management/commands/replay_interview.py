@@ -32,7 +32,6 @@ The interview is moved to live first (a no-op when it already is) and, with
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import signal
 import time
@@ -43,6 +42,11 @@ from typing import Any
 
 import httpx
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
+
+from accounts.services import api_token_create, api_token_revoke
+from interviews.live.recordings import RecordingError, load_recording
+from interviews.models import Interview, InterviewStatus
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 # Well under the server's INGEST_MAX_RESULTS (500 by default).
@@ -56,39 +60,6 @@ TRANSPORT_RETRY_SECONDS = 1.0
 
 
 # --- Reading and pacing a recording ---------------------------------------------
-
-
-def load_recording(path: Path) -> list[dict]:
-    """The messages of a recording: a JSON list, or JSON Lines (one per line)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise CommandError(f"No such recording: {path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"Cannot read {path}: {exc}") from exc
-    stripped = text.lstrip()
-    if not stripped:
-        raise CommandError(f"{path} is empty.")
-    messages: list[Any]
-    if stripped.startswith("["):
-        try:
-            messages = json.loads(text)
-        except ValueError as exc:
-            raise CommandError(f"{path} is not valid JSON: {exc}") from exc
-    else:
-        messages = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                messages.append(json.loads(line))
-            except ValueError as exc:
-                raise CommandError(f"{path}, line {number}: not valid JSON: {exc}") from exc
-    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
-        raise CommandError(f"{path} must hold JSON objects (Deepgram messages).")
-    if not any(m.get("type", "Results") == "Results" for m in messages):
-        raise CommandError(f"{path} has no Deepgram Results messages.")
-    return messages
 
 
 def _number(value: Any) -> float | None:
@@ -302,7 +273,10 @@ class Command(BaseCommand):
             raise CommandError("--max-batch must be at least 1.")
         # httpx logs every request at INFO; the progress lines below say it better.
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        messages = load_recording(Path(options["file"]))
+        try:
+            messages = load_recording(Path(options["file"]))
+        except RecordingError as exc:
+            raise CommandError(str(exc)) from exc
         interview_id = options["interview"]
         if interview_id is None:
             raise CommandError(self._which_interview_hint())
@@ -324,13 +298,9 @@ class Command(BaseCommand):
                 signal.signal(signal.SIGTERM, previous)
             client.close()
             if local_token is not None:
-                from accounts.services import api_token_revoke
-
                 api_token_revoke(token=local_token)
 
     def _which_interview_hint(self) -> str:
-        from interviews.models import Interview, InterviewStatus
-
         hint = "Pass --interview <id> (the interview on the server to replay into)."
         try:
             waiting = list(
@@ -350,11 +320,6 @@ class Command(BaseCommand):
         return hint
 
     def _local_token(self, interview_id: int):
-        from django.db import DatabaseError
-
-        from accounts.services import api_token_create
-        from interviews.models import Interview
-
         try:
             interview = Interview.objects.select_related("interviewer").get(pk=interview_id)
         except Interview.DoesNotExist as exc:

@@ -33,7 +33,9 @@ from django.utils import timezone
 from accounts.models import User
 from candidates.models import Candidate, JobPosition
 from candidates.services import candidate_create
-from interviews.management.commands.replay_interview import load_recording
+from interviews.analysis.runner import analyze_pending
+from interviews.live.ingest import transcript_ingest
+from interviews.live.recordings import load_recording
 from interviews.models import (
     AIInsight,
     Interview,
@@ -42,9 +44,8 @@ from interviews.models import (
     ScorecardState,
     Transcript,
 )
-from interviews.runner import analyze_pending
-from interviews.scorecards import scorecard_generate
-from interviews.services import interview_schedule, interview_transition, transcript_ingest
+from interviews.scorecards.services import scorecard_generate
+from interviews.services import interview_schedule, interview_transition
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 SHOWCASE_RECORDING = RECORDINGS / "entrevista_backend_es.jsonl"

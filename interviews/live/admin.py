@@ -15,8 +15,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .import_views import TranscriptImportForm, transcript_import_run
-from .models import Interview
+from interviews.live.views import TranscriptImportForm, transcript_import_run
+from interviews.models import Interview
 
 
 @admin.action(description=gettext_lazy("Import a Deepgram transcript"), permissions=["change"])

@@ -8,10 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from candidates.models import JobPosition
-
-from .charts import DIMENSION_LABELS
-from .models import SCORE_DIMENSIONS, InterviewStatus, Recommendation, ScorecardState
-from .scorecards import MAX_NOTES, MAX_REASON
+from interviews.models import SCORE_DIMENSIONS, InterviewStatus, Recommendation, ScorecardState
+from interviews.scorecards.charts import DIMENSION_LABELS
+from interviews.scorecards.services import MAX_NOTES, MAX_REASON
 
 
 class ScorecardNotesForm(forms.Form):

@@ -23,11 +23,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .deepgram import InvalidResults
-from .models import Interview, InterviewStatus
-from .relay import RAW_ENCODINGS, DeepgramRelay, RelayStopped, deepgram_params
-from .selectors import interview_for_feed
-from .services import InterviewNotLive, transcript_ingest
+from interviews.live.deepgram import InvalidResults
+from interviews.live.ingest import InterviewNotLive, transcript_ingest
+from interviews.live.relay import RAW_ENCODINGS, DeepgramRelay, RelayStopped, deepgram_params
+from interviews.models import Interview, InterviewStatus
+from interviews.selectors import interview_for_feed
 
 logger = logging.getLogger(__name__)
 

@@ -46,13 +46,17 @@ from accounts.ratelimit import (
     rate_limited_message,
 )
 from accounts.selectors import users_for_api_tokens
-from accounts.services import TOKEN_PREFIX
+from accounts.tokens import TOKEN_PREFIX
+from interview_companion.http import (
+    DATABASE_RETRY_AFTER_SECONDS,
+    DATABASE_UNAVAILABLE_MESSAGE,
+    BadRequest,
+    allowed_hosts,
+    scope_header,
+)
 from interview_companion.middleware import content_security_policy
-from interview_companion.views import DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE
-
-from .api import BadRequest, transcripts_body
-from .deepgram import InvalidResults, ParsedResult
-from .services import (
+from interviews.live.deepgram import InvalidResults, ParsedResult
+from interviews.live.ingest import (
     IngestItem,
     IngestOutcome,
     InterviewNotFound,
@@ -60,6 +64,7 @@ from .services import (
     NotAllowed,
     parse_batch,
     transcript_ingest_many,
+    transcripts_body,
 )
 
 logger = logging.getLogger(__name__)
@@ -265,10 +270,7 @@ def wants_fast_path(scope: dict) -> re.Match | None:
     if settings.SECURE_SSL_REDIRECT and not _is_secure(scope):
         return None
     domain, _port = split_domain_port(_header(scope, b"host"))
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]  # as Django's HttpRequest.get_host
-    if not domain or not validate_host(domain, allowed):
+    if not domain or not validate_host(domain, allowed_hosts()):
         return None
     return match
 
@@ -288,10 +290,7 @@ def _is_secure(scope: dict) -> bool:
 
 
 def _header(scope: dict, wanted: bytes) -> str:
-    for name, value in scope["headers"]:
-        if name == wanted:
-            return value.decode("latin-1")
-    return ""
+    return scope_header(scope, wanted) or ""
 
 
 def _response_headers(extra: dict[str, str]) -> list[tuple[bytes, bytes]]:

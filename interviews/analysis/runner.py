@@ -24,14 +24,15 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import Q
 
-from . import wakeup
-from .analysis.base import ChunkAnalysis, ChunkContext, Utterance
-from .analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
-from .analysis.validation import validate_chunk_analysis, validate_roles
-from .models import Interview, InterviewStatus, SpeakerRole, Transcript
-from .scorecards import scorecards_generate_due
-from .selectors import pending_interview_ids
-from .services import chunk_analysis_commit, interview_set_roles
+from interviews.analysis.base import ChunkAnalysis, ChunkContext, Utterance
+from interviews.analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
+from interviews.analysis.services import chunk_analysis_commit
+from interviews.analysis.validation import validate_chunk_analysis, validate_roles
+from interviews.live import wakeup
+from interviews.models import Interview, InterviewStatus, SpeakerRole, Transcript
+from interviews.scorecards.services import scorecards_generate_due
+from interviews.selectors import pending_interview_ids
+from interviews.services import interview_set_roles
 
 logger = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from .fanout import fanout
-from .payloads import interview_data
-from .selectors import events_after, interview_for_feed
-from .wire import SCOPE_KEY, DirectSocket, LiveEvent
+from interviews.live.fanout import fanout
+from interviews.live.payloads import interview_data
+from interviews.live.wire import SCOPE_KEY, DirectSocket, LiveEvent
+from interviews.selectors import events_after, interview_for_feed
 
 CATCH_UP_BATCH = 500
 

@@ -19,7 +19,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from .models import InterviewEvent
+from interviews.models import InterviewEvent
 
 logger = logging.getLogger(__name__)
 

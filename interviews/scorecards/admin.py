@@ -1,7 +1,7 @@
 """The admin's "regenerate scorecard" action, for the interviews (or scorecards)
 admin to register:
 
-    from .scorecards_admin import regenerate_scorecards
+    from interviews.scorecards.admin import regenerate_scorecards
 
     class InterviewAdmin(admin.ModelAdmin):
         actions = [regenerate_scorecards]
@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Interview, Scorecard, ScorecardState
-from .scorecards import ScorecardError, scorecard_generate
+from interviews.models import Interview, Scorecard, ScorecardState
+from interviews.scorecards.services import ScorecardError, scorecard_generate
 
 # Each generation calls the AI providers; more at once belongs to the runner.
 MAX_PER_ACTION = 20

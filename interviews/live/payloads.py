@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .models import SCORE_DIMENSIONS, AIInsight, Interview, Scorecard, Transcript
+from interviews.models import SCORE_DIMENSIONS, AIInsight, Interview, Scorecard, Transcript
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from .deepgram import InvalidResults
-from .imports import ImportRefused, transcript_file_read, transcript_import
-from .models import Interview
+from interviews.live.deepgram import InvalidResults
+from interviews.live.imports import ImportRefused, transcript_file_read, transcript_import
+from interviews.models import Interview
 
 
 class TranscriptImportForm(forms.Form):

@@ -17,9 +17,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .deepgram import InvalidResults, prerecorded_to_results
-from .models import Interview, InterviewStatus, Transcript
-from .services import interview_transition, transcript_ingest
+from interviews.live.deepgram import InvalidResults, prerecorded_to_results
+from interviews.live.ingest import transcript_ingest
+from interviews.models import Interview, InterviewStatus, Transcript
+from interviews.services import interview_transition
 
 
 class ImportRefused(Exception):

@@ -17,8 +17,8 @@ from typing import Protocol
 
 from channels.layers import get_channel_layer
 
-from .events import group_name
-from .wire import LiveEvent, live_events
+from interviews.live.events import group_name
+from interviews.live.wire import LiveEvent, live_events
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import SCORE_DIMENSIONS
+from interviews.models import SCORE_DIMENSIONS
 
 DIMENSION_LABELS = {
     "attitude": gettext_lazy("Attitude"),

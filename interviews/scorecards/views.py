@@ -22,16 +22,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .charts import DIMENSION_LABELS
-from .jira import JiraHandOffError, scorecard_send_to_jira
-from .models import SCORE_DIMENSIONS, Interview, Scorecard, ScorecardState
-from .scorecard_forms import (
+from interviews.models import SCORE_DIMENSIONS, Interview, Scorecard, ScorecardState
+from interviews.scorecards.charts import DIMENSION_LABELS
+from interviews.scorecards.forms import (
     ScorecardAdjustForm,
     ScorecardDecisionForm,
     ScorecardExportFilterForm,
     ScorecardNotesForm,
 )
-from .scorecards import (
+from interviews.scorecards.jira import JiraHandOffError, scorecard_send_to_jira
+from interviews.scorecards.services import (
     ScorecardError,
     scorecard_adjust_score,
     scorecard_ensure,
@@ -39,7 +39,7 @@ from .scorecards import (
     scorecard_record_decision,
     scorecard_update_notes,
 )
-from .selectors import report_context, scorecard_export_rows, scorecard_history
+from interviews.selectors import report_context, scorecard_export_rows, scorecard_history
 
 
 def _interview(interview_id: int) -> Interview:

@@ -26,11 +26,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .analysis.base import ScorecardContext, ScorecardDraft, Utterance
-from .analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
-from .analysis.validation import validate_scorecard
-from .events import Change, events_append
-from .models import (
+from interviews.analysis.base import ScorecardContext, ScorecardDraft, Utterance
+from interviews.analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
+from interviews.analysis.validation import validate_scorecard
+from interviews.live.events import Change, events_append
+from interviews.live.payloads import insight_data, scorecard_data
+from interviews.models import (
     SCORE_DIMENSIONS,
     AIInsight,
     EventType,
@@ -42,7 +43,6 @@ from .models import (
     ScorecardVersion,
     Transcript,
 )
-from .payloads import insight_data, scorecard_data
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,406 @@
+"""The analysis of one chunk: protected-ground questions on the host's turns;
+quality, sentiment, flags, contradictions and suggestions on the guest's answers."""
+
+from __future__ import annotations
+
+import re
+
+from interviews.analysis.base import (
+    PROTECTED_QUESTION_TOPIC,
+    ChunkAnalysis,
+    ChunkContext,
+    InsightDraft,
+)
+from interviews.analysis.builtin.claims import Claim, check_claims, read_claims
+from interviews.analysis.builtin.cv import (
+    SkillCatalogue,
+    catalogue_for,
+    cv_companies,
+)
+from interviews.analysis.builtin.features import (
+    AnswerFeatures,
+    answer_features,
+    best_sentence,
+    english_level,
+    strongest_sentence,
+)
+from interviews.analysis.builtin.lexicon import (
+    ENGLISH_SUGGESTION_AT,
+    FIRST_SUGGESTION_AT,
+    LANGUAGES,
+    MAX_QUOTE,
+    SUGGESTION_EVERY,
+    detect_language,
+    fold,
+    load_rules,
+    sentences,
+)
+from interviews.analysis.builtin.scoring import add_sample, cover, fresh_state, running_scores
+
+# ------------------------------------------------------------------ the analysis
+
+
+def _protected_insight(context: ChunkContext) -> tuple[InsightDraft | None, list[str]]:
+    text = context.chunk.text
+    grounds: list[str] = []
+    evidence = None
+    for sentence in sentences(text):
+        folded = fold(sentence)
+        for language in (
+            context.language,
+            *[lang for lang in LANGUAGES if lang != context.language],
+        ):
+            for ground, spec in load_rules(language)["protected"].items():
+                if ground in grounds:
+                    continue
+                if any(re.search(p, folded) for p in spec["patterns"]):
+                    grounds.append(ground)
+                    evidence = evidence or sentence
+    if not grounds:
+        return None, []
+    msgs = load_rules(context.language)
+    protected = msgs["protected"]
+    content = msgs["messages"]["protected_prefix"] + " ".join(
+        protected[g]["content"] for g in grounds
+    )
+    return (
+        InsightDraft(
+            type="note",
+            severity="critical",
+            content=content,
+            suggestion=protected[grounds[0]]["suggestion"],
+            topic=PROTECTED_QUESTION_TOPIC,
+            evidence=evidence,
+        ),
+        grounds,
+    )
+
+
+def _analyze_host(
+    context: ChunkContext, state: dict, catalogue: SkillCatalogue
+) -> list[InsightDraft]:
+    state["counts"]["host_chunks"] += 1
+    folded = fold(context.chunk.text)
+    topics = catalogue.keys_in(folded, catalogue.required + catalogue.nice_to_have)
+    cover(state, topics)
+    state["open_question"] = {"transcript_id": context.chunk.transcript_id, "topics": topics}
+    insight, grounds = _protected_insight(context)
+    if insight is None:
+        return []
+    # Noted for the interviewer only: no score, no sample, no flag count against the
+    # candidate.
+    state["counts"]["protected_questions"] += 1
+    state["protected"].append({"transcript_id": context.chunk.transcript_id, "grounds": grounds})
+    return [insight]
+
+
+def _quality(features: AnswerFeatures) -> int:
+    if features.evasive:
+        return 2 + (features.words > 20)
+    if features.vague:
+        return 3 + (features.words >= 15)
+    if features.strong:
+        points = features.strength_points
+        return min(10, 7 + (points >= 8) + (points >= 10) + (features.metrics >= 2))
+    quality = 5 + min(features.specifics, 2) + (1 if features.actions else 0)
+    if features.words < 6:
+        quality -= 1
+    return max(3, min(7, quality))
+
+
+def _sentiment(features: AnswerFeatures) -> str:
+    if features.evasive:
+        return "evasive"
+    if features.negative:
+        return "negative"
+    if features.strong or features.positive:
+        return "positive"
+    return "neutral"
+
+
+def _sample_dimensions(
+    state: dict, features: AnswerFeatures, quality: int, claims: list[Claim], contradicted: bool
+) -> None:
+    evasive, vague, strong = features.evasive, features.vague, features.strong
+    add_sample(state, "communication", quality)
+    if evasive:
+        attitude = 3
+    elif features.negative or contradicted:
+        attitude = 4
+    elif strong or features.positive:
+        attitude = 8
+    elif vague:
+        attitude = 5
+    else:
+        attitude = 6
+    add_sample(state, "attitude", attitude)
+
+    negated_required = any(
+        c.kind == "skill_use" and c.polarity < 0 and c.subject in features.required_tools
+        for c in claims
+    )
+    if features.tools or features.technical_question:
+        if evasive:
+            technical = 3
+        elif strong:
+            technical = 8 + (len(features.required_tools) >= 2)
+        elif vague or negated_required:
+            technical = 4
+        else:
+            technical = 5 + min(len(features.tools), 2)
+        add_sample(state, "technical", technical)
+
+    if features.strategic or features.strategic_question:
+        if evasive:
+            strategic = 3
+        elif strong:
+            strategic = 7 + min(features.strategic, 2)
+        elif vague:
+            strategic = 4
+        else:
+            strategic = 5 + min(features.strategic, 2)
+        add_sample(state, "strategic", strategic)
+
+    lead = [c.polarity for c in claims if c.kind == "lead"]
+    if features.leadership or features.leadership_question or lead:
+        if evasive or (lead and lead[-1] < 0):
+            leadership = 3
+        elif strong and (features.leadership or lead):
+            leadership = 8 + (features.metrics > 0)
+        elif lead:
+            leadership = 7
+        elif vague:
+            leadership = 4
+        else:
+            leadership = 5 + min(features.leadership, 2)
+        add_sample(state, "leadership", leadership)
+
+
+def _suggestions(
+    context: ChunkContext, state: dict, catalogue: SkillCatalogue
+) -> list[InsightDraft]:
+    """At most one follow-up question for a requirement nobody has talked about yet."""
+    guest_chunks = state["counts"]["guest_chunks"]
+    last = state.get("last_suggestion_at")
+    if guest_chunks < FIRST_SUGGESTION_AT or (
+        last is not None and guest_chunks - last < SUGGESTION_EVERY
+    ):
+        return []
+    msgs = load_rules(context.language)["messages"]
+    requirements = context.requirements if isinstance(context.requirements, dict) else {}
+    candidates: list[tuple[str, str, str]] = []  # (key, content, question)
+    for key in catalogue.required:
+        name = catalogue.names.get(key, key)
+        candidates.append(
+            (
+                key,
+                msgs["requirement_content"].format(skill=name),
+                msgs["requirement_question"].format(skill=name),
+            )
+        )
+    english = requirements.get("english_level")
+    if (
+        english
+        and context.language == "es"
+        and guest_chunks >= ENGLISH_SUGGESTION_AT
+        and not state["counts"]["english_chunks"]
+    ):
+        candidates.append(
+            ("english", msgs["english_content"].format(level=english), msgs["english_question"])
+        )
+    for key in catalogue.nice_to_have:
+        name = catalogue.names.get(key, key)
+        candidates.append(
+            (
+                key,
+                msgs["nice_to_have_content"].format(skill=name),
+                msgs["requirement_question"].format(skill=name),
+            )
+        )
+    for key, content, question in candidates:
+        if key in state["covered_requirements"] or key in state["suggested"]:
+            continue
+        state["suggested"].append(key)
+        state["last_suggestion_at"] = guest_chunks
+        state["counts"]["suggestions"] += 1
+        return [
+            InsightDraft(
+                type="suggestion",
+                severity="info",
+                content=content,
+                suggestion=question,
+                topic=f"requirement:{key}"[:100],
+            )
+        ]
+    return []
+
+
+def _language_note(
+    context: ChunkContext, state: dict, chunk_language: str, features: AnswerFeatures
+) -> InsightDraft | None:
+    msgs = load_rules(context.language)["messages"]
+    previous = state.get("last_guest_language", context.language)
+    state["last_guest_language"] = chunk_language
+    if chunk_language == "en":
+        state["counts"]["english_chunks"] += 1
+        cover(state, ["english"])
+        score, errors, self_low, fluency = english_level(context.chunk.text)
+        add_sample(state, "english", score)
+    if chunk_language == context.language or features.words < 4 or previous == chunk_language:
+        return None
+    if chunk_language == "en":
+        notes = []
+        if errors:
+            notes.append(msgs["english_errors"].format(errors=len(errors)))
+        if self_low:
+            notes.append(msgs["english_self"])
+        if not notes:
+            notes.append(msgs["english_fluent"] if fluency >= 2 else msgs["english_plain"])
+        content = msgs["switch_to_english"].format(score=score, notes="; ".join(notes))
+    else:
+        # Falling back to Spanish in an English interview says something about
+        # the candidate's English: one low sample, not a verdict.
+        add_sample(state, "english", 4)
+        content = msgs["switch_from_english"]
+    return InsightDraft(
+        type="note",
+        severity="info",
+        content=content,
+        topic="language_switch",
+        evidence=(sentences(context.chunk.text) or [context.chunk.text.strip()])[0],
+    )
+
+
+def _analyze_guest(
+    context: ChunkContext, state: dict, catalogue: SkillCatalogue
+) -> list[InsightDraft]:
+    text = context.chunk.text
+    msgs = load_rules(context.language)["messages"]
+    chunk_language = detect_language(text, context.language)
+    state["counts"]["guest_chunks"] += 1
+    features = answer_features(text, context.question, chunk_language, catalogue)
+    cover(state, catalogue.keys_in(fold(text), catalogue.required + catalogue.nice_to_have))
+
+    companies = cv_companies(context.cv_data)
+    claims = read_claims(text, chunk_language, catalogue, companies)
+    contradictions = check_claims(claims, state, context, catalogue, companies)
+    for claim in claims:
+        state["claims"].append(
+            {
+                "kind": claim.kind,
+                "value": claim.value,
+                "subject": claim.subject,
+                "polarity": claim.polarity,
+                "transcript_id": context.chunk.transcript_id,
+                "quote": claim.sentence[:MAX_QUOTE],
+            }
+        )
+
+    quality = _quality(features)
+    sentiment = _sentiment(features)
+    insights: list[InsightDraft] = []
+    for message, claim in contradictions:
+        raised = f"{claim.kind}:{claim.subject}:{claim.polarity}:{claim.value}"
+        if raised in state["contradictions_raised"]:
+            continue
+        state["contradictions_raised"].append(raised)
+        insights.append(
+            InsightDraft(
+                type="contradiction",
+                severity="warning",
+                content=message,
+                suggestion=msgs["contradiction_suggestion"],
+                topic=claim.kind,
+                evidence=claim.sentence,
+            )
+        )
+    if features.evasive:
+        question = (context.question or "").strip()
+        insights.append(
+            InsightDraft(
+                type="red-flag",
+                severity="warning",
+                content=msgs["evasive_content"],
+                suggestion=msgs["evasive_suggestion"].format(question=question[:300])
+                if question
+                else msgs["evasive_suggestion_default"],
+                topic="evasive_answer",
+                evidence=best_sentence(text, chunk_language, "evasive", "phrases"),
+            )
+        )
+    elif features.vague:
+        insights.append(
+            InsightDraft(
+                type="red-flag",
+                severity="warning",
+                content=msgs["vague_content"],
+                suggestion=msgs["vague_suggestion"],
+                topic="vague_answer",
+                evidence=best_sentence(text, chunk_language, "vague", "phrases"),
+            )
+        )
+    elif features.strong:
+        details = []
+        if features.metrics:
+            details.append(msgs["strong_metrics"])
+        if features.required_tools:
+            tools = ", ".join(catalogue.names.get(k, k) for k in features.required_tools)
+            details.append(msgs["strong_tools"].format(tools=tools))
+        if features.situations and features.actions and features.results:
+            details.append(msgs["strong_star"])
+        elif features.actions:
+            details.append(msgs["strong_actions"])
+        insights.append(
+            InsightDraft(
+                type="green-flag",
+                severity="success",
+                content=msgs["strong_content"].format(details=", ".join(details)),
+                topic="strong_answer",
+                evidence=strongest_sentence(text, chunk_language, catalogue),
+            )
+        )
+    note = _language_note(context, state, chunk_language, features)
+    if note is not None:
+        insights.append(note)
+    _sample_dimensions(state, features, quality, claims, bool(contradictions))
+    if any(c[1].kind in {"years_total", "company_years", "company_never"} for c in contradictions):
+        add_sample(state, "attitude", 3)
+
+    for insight in insights:
+        # The answer's own insights carry its quality and tone; suggestions below
+        # are about the interview, not the answer.
+        insight.response_quality = quality
+        insight.sentiment = sentiment
+        counter = {
+            "red-flag": "red_flags",
+            "green-flag": "green_flags",
+            "contradiction": "contradictions",
+            "note": "notes",
+        }[insight.type]
+        state["counts"][counter] += 1
+        state["flags"].append(
+            {
+                "type": insight.type,
+                "topic": insight.topic,
+                "transcript_id": context.chunk.transcript_id,
+            }
+        )
+    insights.extend(_suggestions(context, state, catalogue))
+    return insights
+
+
+def analyze(context: ChunkContext) -> ChunkAnalysis:
+    """The synchronous heart of `BuiltinProvider.analyze_chunk`."""
+    state = fresh_state(context.state)
+    catalogue = catalogue_for(context.requirements, context.cv_data)
+    if context.chunk.role == "host":
+        insights = _analyze_host(context, state, catalogue)
+    elif context.chunk.role == "guest" and context.chunk.text.strip():
+        insights = _analyze_guest(context, state, catalogue)
+    else:
+        insights = []
+    state["scores"] = running_scores(state)
+    for insight in insights:
+        if insight.topic != PROTECTED_QUESTION_TOPIC:
+            insight.score = dict(state["scores"]) or None
+    return ChunkAnalysis(insights=insights, state=state)

@@ -1,0 +1,212 @@
+"""Claims a candidate makes about years, skills, leading people and employers, and
+their contradictions with earlier claims and with the CV."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from interviews.analysis.base import ChunkContext
+from interviews.analysis.builtin.cv import (
+    SkillCatalogue,
+    cv_years,
+    different,
+    fmt,
+    tenure_years,
+)
+from interviews.analysis.builtin.lexicon import (
+    alternation,
+    claim_patterns,
+    fold,
+    load_rules,
+    parse_number,
+    sentences,
+    with_replacements,
+)
+
+# ------------------------------------------------------------------------ claims
+
+
+@dataclass
+class Claim:
+    kind: str  # years_total | skill_years | skill_use | lead | company_years | company_never
+    sentence: str  # the original sentence: verbatim evidence
+    value: float | None = None
+    subject: str = ""  # skill key or folded company
+    polarity: int = 1
+
+
+_NEGATION = {
+    "es": re.compile(r"(?<!\w)(?:no|nunca|jamas|ni)(?!\w)"),
+    "en": re.compile(r"(?<!\w)(?:never|not|no)(?!\w)|n't\b"),
+}
+
+
+def read_claims(
+    text: str, language: str, catalogue: SkillCatalogue, companies: dict[str, dict]
+) -> list[Claim]:
+    """Claims stated in a chunk, sentence by sentence."""
+    skill_alt = catalogue.alternation
+    company_alt = alternation(list(companies))
+    claims: list[Claim] = []
+
+    def patterns(key: str) -> tuple[re.Pattern, ...]:
+        return claim_patterns(language, "claims", key, skill_alt, company_alt)
+
+    def years_of(match: re.Match) -> float | None:
+        value = parse_number(match.group("n"), language)
+        if value is not None and match.groupdict().get("half"):
+            value += 0.5
+        return value
+
+    for sentence in sentences(text):
+        folded = with_replacements(fold(sentence), language)
+        negation = _NEGATION[language]
+        for rx in patterns("skill_years"):
+            for m in rx.finditer(folded):
+                value = years_of(m)
+                key = catalogue.key_of(m.group("skill"))
+                if value is not None and not negation.search(folded[: m.start()]):
+                    claims.append(Claim("skill_years", sentence, value, key))
+                    claims.append(Claim("skill_use", sentence, None, key, 1))
+        for rx in patterns("years_total"):
+            for m in rx.finditer(folded):
+                value = years_of(m)
+                if value is not None:
+                    claims.append(Claim("years_total", sentence, value))
+        negative_skills = set()
+        for rx in patterns("skill_negative"):
+            for m in rx.finditer(folded):
+                key = catalogue.key_of(m.group("skill"))
+                negative_skills.add(key)
+                claims.append(Claim("skill_use", sentence, None, key, -1))
+        for rx in patterns("skill_positive"):
+            for m in rx.finditer(folded):
+                key = catalogue.key_of(m.group("skill"))
+                if key in negative_skills or negation.search(folded[: m.start("skill")]):
+                    continue
+                claims.append(Claim("skill_use", sentence, None, key, 1))
+        lead_negative = any(rx.search(folded) for rx in patterns("lead_negative"))
+        if lead_negative:
+            claims.append(Claim("lead", sentence, None, "", -1))
+        else:
+            for rx in patterns("lead_positive"):
+                m = rx.search(folded)
+                if m and not negation.search(folded[: m.start()]):
+                    claims.append(Claim("lead", sentence, None, "", 1))
+                    break
+        for rx in patterns("company_years"):
+            for m in rx.finditer(folded):
+                value = years_of(m)
+                if value is not None:
+                    claims.append(Claim("company_years", sentence, value, m.group("company")))
+        for rx in patterns("company_never"):
+            for m in rx.finditer(folded):
+                claims.append(Claim("company_never", sentence, None, m.group("company")))
+    # One claim per kind, subject and polarity and sentence: patterns overlap.
+    unique: dict[tuple, Claim] = {}
+    for claim in claims:
+        unique.setdefault(
+            (claim.kind, claim.subject, claim.polarity, claim.value, claim.sentence), claim
+        )
+    return list(unique.values())
+
+
+def check_claims(
+    claims: list[Claim],
+    state: dict,
+    context: ChunkContext,
+    catalogue: SkillCatalogue,
+    companies: dict[str, dict],
+) -> list[tuple[str, Claim]]:
+    """Contradictions of these claims with earlier ones and with the CV.
+
+    Returns (message, claim) pairs; earlier claims come from `state["claims"]`.
+    """
+    msgs = load_rules(context.language)["messages"]
+    lang = context.language
+    earlier = state.get("claims", [])
+    years_on_cv = cv_years(context.cv_data)
+    found: list[tuple[str, Claim]] = []
+
+    def previous(kind: str, subject: str = "") -> list[dict]:
+        return [c for c in earlier if c["kind"] == kind and c.get("subject", "") == subject]
+
+    claimed_totals = [c["value"] for c in earlier if c["kind"] == "years_total"]
+    claimed_totals += [c.value for c in claims if c.kind == "years_total" and c.value]
+    total = claimed_totals[-1] if claimed_totals else years_on_cv
+    for claim in claims:
+        name = catalogue.names.get(claim.subject, claim.subject)
+        message = None
+        if claim.kind == "years_total":
+            before = next(
+                (
+                    c
+                    for c in reversed(previous("years_total"))
+                    if different(c["value"], claim.value)
+                ),
+                None,
+            )
+            if before:
+                message = msgs["contradiction_years_claim"].format(
+                    now=fmt(claim.value, lang), before=fmt(before["value"], lang)
+                )
+            elif years_on_cv is not None and different(years_on_cv, claim.value):
+                message = msgs["contradiction_years_cv"].format(
+                    now=fmt(claim.value, lang), cv=fmt(years_on_cv, lang)
+                )
+        elif claim.kind == "skill_years":
+            before = next(
+                (
+                    c
+                    for c in reversed(previous("skill_years", claim.subject))
+                    if different(c["value"], claim.value)
+                ),
+                None,
+            )
+            if before:
+                message = msgs["contradiction_skill_years_claim"].format(
+                    now=fmt(claim.value, lang), before=fmt(before["value"], lang), skill=name
+                )
+            elif total is not None and claim.value > total + 1:
+                message = msgs["contradiction_skill_years_total"].format(
+                    now=fmt(claim.value, lang), total=fmt(total, lang), skill=name
+                )
+        elif claim.kind == "skill_use":
+            uses = previous("skill_use", claim.subject)
+            if claim.polarity < 0:
+                if any(c["polarity"] > 0 for c in uses):
+                    message = msgs["contradiction_skill_use_claim"].format(skill=name)
+                elif claim.subject in catalogue.cv_keys:
+                    message = msgs["contradiction_skill_use_cv"].format(skill=name)
+            elif any(c["polarity"] < 0 for c in uses):
+                message = msgs["contradiction_skill_unuse_claim"].format(skill=name)
+        elif claim.kind == "lead":
+            if any(c["polarity"] == -claim.polarity for c in previous("lead")):
+                key = (
+                    "contradiction_lead_negative"
+                    if claim.polarity < 0
+                    else "contradiction_lead_positive"
+                )
+                message = msgs[key]
+        elif claim.kind == "company_years":
+            entry = companies.get(claim.subject)
+            tenure = tenure_years(entry, context.cv_data) if entry else None
+            if (
+                tenure is not None
+                and abs(tenure - claim.value) >= 1.5
+                and (
+                    min(tenure, claim.value) <= 0
+                    or max(tenure, claim.value) / min(tenure, claim.value) >= 1.75
+                )
+            ):
+                message = msgs["contradiction_company_years"].format(
+                    now=fmt(claim.value, lang), cv=fmt(tenure, lang), company=entry["company"]
+                )
+        elif claim.kind == "company_never" and claim.subject in companies:
+            message = msgs["contradiction_company_never"].format(
+                company=companies[claim.subject]["company"]
+            )
+        if message:
+            found.append((message, claim))
+    return found

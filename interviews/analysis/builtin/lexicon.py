@@ -1,0 +1,205 @@
+"""Word lists and patterns: the rules files (`rules/<language>.toml`, `rules/common.toml`),
+phrase matching, numbers, claim patterns, and telling the language of a text."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+
+from candidates.skills import strip_accents
+
+RULES_DIR = Path(__file__).with_name("rules")
+LANGUAGES = ("es", "en")
+
+# Role detection needs a few exchanges: with fewer than 4 final utterances, or a
+# single voice, who asks and who answers is a coin toss, so we wait.
+MIN_ROLE_UTTERANCES = 4
+MIN_ROLE_SPEAKERS = 2
+# Questions in the last quarter of the talk weigh half: that is where the
+# candidate asks about the team, the salary and the next steps.
+LATE_QUESTION_SHARE = 0.75
+
+# A suggestion every other answer at most, from the second answer on: one per
+# answer would bury the interviewer.
+FIRST_SUGGESTION_AT = 2
+SUGGESTION_EVERY = 2
+# An English-level suggestion waits until the interview has settled.
+ENGLISH_SUGGESTION_AT = 3
+
+# Two numbers are "different claims" only when they differ by two years and by half:
+# "cinco, casi seis" is the same claim, "tres" against "ocho" is not.
+MIN_YEARS_GAP = 2.0
+MIN_YEARS_RATIO = 1.5
+
+# Points an answer needs to be "strong" (see AnswerFeatures.strength_points): on the
+# evaluation set weak answers stay at or under 3 and strong ones start around 6.
+STRONG_POINTS = 5.0
+
+STATE_VERSION = 1
+MAX_QUOTE = 200
+
+# Numbers that are also articles ("a year", "un año") count in claims but not as
+# measured results.
+ARTICLES = frozenset({"a", "an", "un", "una"})
+AMBIGUOUS_SPELLINGS = frozenset({"go", "ia", "ml", "pg", "ts", "js", "net", "node", "vue", "rest"})
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def fold(text: str) -> str:
+    """Lower case, accents stripped, curly quotes straightened, spaces collapsed."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00b4", "'")
+    text = strip_accents(text).casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@cache
+def load_rules(language: str) -> dict:
+    language = language if language in LANGUAGES else "es"
+    with (RULES_DIR / f"{language}.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@cache
+def common_rules() -> dict:
+    with (RULES_DIR / "common.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _phrase_regex(phrase: str) -> str:
+    # "ahorr*" is a stem (ahorramos, ahorro); anything else is a whole phrase.
+    # A phrase written with accents ("no sé") keeps them: it is matched against the
+    # accented text, since folding would confuse it with "no se fue nadie".
+    phrase = phrase.lower() if _is_accented(phrase) else fold(phrase)
+    if phrase.endswith("*"):
+        return r"(?<!\w)" + re.escape(phrase[:-1])
+    return r"(?<!\w)" + re.escape(phrase) + r"(?!\w)"
+
+
+def _is_accented(phrase: str) -> bool:
+    return fold(phrase) != phrase.lower()
+
+
+@lru_cache(maxsize=512)
+def phrase_patterns(language: str, section: str, key: str) -> tuple[tuple[str, re.Pattern], ...]:
+    phrases = load_rules(language).get(section, {}).get(key, [])
+    return tuple((p, re.compile(_phrase_regex(p))) for p in phrases)
+
+
+def phrases_in(
+    text: str, language: str, section: str, key: str, *, original: str = ""
+) -> list[str]:
+    """The distinct phrases of a rules list that occur in folded `text`.
+
+    Accented phrases are looked for in `original` (lower-cased) when it is given.
+    """
+    lowered = unicodedata.normalize("NFC", original).lower()
+    return [
+        p
+        for p, rx in phrase_patterns(language, section, key)
+        if rx.search(lowered if _is_accented(p) and original else text)
+    ]
+
+
+@cache
+def number_alternation(language: str, *, articles: bool) -> str:
+    words = load_rules(language)["numbers"]["words"]
+    names = sorted(
+        (fold(w) for w in words if articles or w not in ARTICLES), key=lambda w: (-len(w), w)
+    )
+    return r"\d+(?:[.,]\d+)?|" + "|".join(re.escape(n) for n in names)
+
+
+def parse_number(text: str, language: str) -> float | None:
+    text = fold(text).strip()
+    words = {fold(k): v for k, v in load_rules(language)["numbers"]["words"].items()}
+    if text in words:
+        return float(words[text])
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def alternation(names: list[str]) -> str:
+    unique = sorted(set(names), key=lambda n: (-len(n), n))
+    return "|".join(re.escape(n) for n in unique)
+
+
+@lru_cache(maxsize=1024)
+def claim_patterns(
+    language: str, section: str, key: str, skill_alt: str, company_alt: str
+) -> tuple[re.Pattern, ...]:
+    """A rules list of regexes with its placeholders filled in and compiled."""
+    rules = load_rules(language)
+    num = number_alternation(language, articles=True)
+    metric_num = number_alternation(language, articles=False)
+    years = (
+        rf"(?P<n>{num})\s+(?:{rules['numbers']['years_word']})"
+        rf"(?P<half>\s+{rules['numbers']['half']})?"
+    )
+    skill = rf"(?<![\w.#+-])(?:{skill_alt})(?![\w#+])"
+    raw = rules.get(section, {}).get(key, [])
+    if isinstance(raw, str):
+        raw = [raw]
+    compiled = []
+    for pattern in raw:
+        if ("{skill" in pattern and not skill_alt) or ("{company}" in pattern and not company_alt):
+            continue
+        pattern = (
+            pattern.replace("{years}", years)
+            .replace("{n}", rf"(?P<n>{num})")
+            .replace("{m}", rf"(?:{metric_num})")
+            .replace("{skill_nc}", skill)
+            .replace("{skill}", rf"(?P<skill>{skill})")
+            .replace("{company}", rf"(?<!\w)(?P<company>{company_alt})(?!\w)")
+        )
+        compiled.append(re.compile(pattern))
+    return tuple(compiled)
+
+
+# ----------------------------------------------------------------------- language
+
+
+@lru_cache(maxsize=4)
+def stopwords(language: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in load_rules(language)["language"]["stopwords"])
+
+
+_WORD = re.compile(r"[\w'+#.-]+")
+_SPANISH_MARKS = re.compile(r"[áéíóúñ¿¡]", re.IGNORECASE)
+
+
+def words_of(folded: str) -> list[str]:
+    return [w.strip(".'-") for w in _WORD.findall(folded) if w.strip(".'-")]
+
+
+def detect_language(text: str, default: str) -> str:
+    """The language a chunk is spoken in; `default` when it is too short to tell."""
+    tokens = words_of(fold(text))
+    es = sum(1 for t in tokens if t in stopwords("es"))
+    en = sum(1 for t in tokens if t in stopwords("en"))
+    es += min(len(_SPANISH_MARKS.findall(text)), 3)
+    if en >= 3 and en > es * 1.5:
+        return "en"
+    if es >= 2 and es > en * 1.5:
+        return "es"
+    return default if default in LANGUAGES else "es"
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;\u2026])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of the original text; each one stands verbatim in it (evidence)."""
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+
+
+def with_replacements(folded: str, language: str) -> str:
+    for old, new in load_rules(language)["numbers"].get("replace", []):
+        folded = folded.replace(old, new)
+    return folded

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_http_methods
 
 from interview_companion.http import BadRequest, json_from_bytes
 from interviews.live.deepgram import InvalidResults
-from interviews.live.ingest import InterviewNotLive, NotAllowed, transcript_ingest, transcripts_body
+from interviews.live.ingest import InterviewNotLive, transcript_ingest, transcripts_body
 from interviews.live.payloads import insight_data, interview_data
-from interviews.models import AIInsight, Interview, InterviewStatus
+from interviews.models import AIInsight, InterviewStatus
+from interviews.selectors import NotAllowed, interview_for_change
 from interviews.services import (
     TransitionError,
     insight_update,
@@ -45,14 +46,6 @@ def _json_object(request: HttpRequest) -> dict:
     return body
 
 
-def get_interview_for_change(request: HttpRequest, interview_id: int) -> Interview:
-    """The interview, if this user may change it (its interviewer, or staff)."""
-    interview = get_object_or_404(Interview, pk=interview_id)
-    if not interview.can_be_changed_by(request.user):
-        raise PermissionError
-    return interview
-
-
 def _forbidden() -> JsonResponse:
     return _error(str(NotAllowed()), 403)
 
@@ -60,13 +53,13 @@ def _forbidden() -> JsonResponse:
 @require_http_methods(["POST"])
 def transition(request: HttpRequest, interview_id: int) -> JsonResponse:
     try:
-        interview = get_interview_for_change(request, interview_id)
+        interview = interview_for_change(user=request.user, interview_id=interview_id)
         body = _json_object(request)
         to = body.get("to")
         if to not in (InterviewStatus.LIVE, InterviewStatus.COMPLETED, InterviewStatus.CANCELLED):
             raise BadRequest(_("'to' must be one of: live, completed, cancelled."))
         interview = interview_transition(interview=interview, to=to, by=request.user)
-    except PermissionError:
+    except NotAllowed:
         return _forbidden()
     except BadRequest as exc:
         return _error(str(exc), 400)
@@ -78,10 +71,10 @@ def transition(request: HttpRequest, interview_id: int) -> JsonResponse:
 @require_http_methods(["POST"])
 def transcripts(request: HttpRequest, interview_id: int) -> JsonResponse:
     try:
-        interview = get_interview_for_change(request, interview_id)
+        interview = interview_for_change(user=request.user, interview_id=interview_id)
         body = transcripts_body(request.body)
         outcome = transcript_ingest(interview=interview, results=body)
-    except PermissionError:
+    except NotAllowed:
         return _forbidden()
     except (BadRequest, InvalidResults) as exc:
         return _error(str(exc), 400)
@@ -106,7 +99,7 @@ def transcripts(request: HttpRequest, interview_id: int) -> JsonResponse:
 @require_http_methods(["POST"])
 def roles(request: HttpRequest, interview_id: int) -> JsonResponse:
     try:
-        interview = get_interview_for_change(request, interview_id)
+        interview = interview_for_change(user=request.user, interview_id=interview_id)
         body = _json_object(request)
         host, guest = body.get("host"), body.get("guest")
         if body.get("swap") is True:
@@ -116,7 +109,7 @@ def roles(request: HttpRequest, interview_id: int) -> JsonResponse:
         if not isinstance(host, str) or not isinstance(guest, str):
             raise BadRequest(_('Send {"host": speaker, "guest": speaker} or {"swap": true}.'))
         interview = interview_set_roles(interview=interview, host=host, guest=guest)
-    except PermissionError:
+    except NotAllowed:
         return _forbidden()
     except (BadRequest, ValueError) as exc:
         return _error(str(exc), 400)
@@ -127,7 +120,7 @@ def roles(request: HttpRequest, interview_id: int) -> JsonResponse:
 def insight(request: HttpRequest, insight_id: int) -> JsonResponse:
     row = get_object_or_404(AIInsight.objects.select_related("interview"), pk=insight_id)
     try:
-        get_interview_for_change(request, row.interview_id)
+        interview_for_change(user=request.user, interview_id=row.interview_id)
         body = _json_object(request)
         unknown = set(body) - {"used", "dismissed"}
         if unknown or not body:
@@ -136,7 +129,7 @@ def insight(request: HttpRequest, insight_id: int) -> JsonResponse:
             if not isinstance(value, bool):
                 raise BadRequest(_("'%(k)s' must be true or false.") % {"k": key})
         row = insight_update(insight=row, used=body.get("used"), dismissed=body.get("dismissed"))
-    except PermissionError:
+    except NotAllowed:
         return _forbidden()
     except BadRequest as exc:
         return _error(str(exc), 400)

@@ -6,36 +6,74 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from candidates.skills import fold, skill_key
 from interviews.live.events import event_message
 from interviews.live.payloads import insight_data, interview_data, scorecard_data, transcript_data
 from interviews.models import (
-    SCORE_DIMENSIONS,
     AIInsight,
     InsightType,
     Interview,
     InterviewEvent,
     InterviewStatus,
     Scorecard,
-    ScorecardState,
     SpeakerRole,
     Transcript,
 )
-from interviews.scorecards.charts import DIMENSION_LABELS, RadarSeries, radar_svg
-from interviews.scorecards.forms import (
-    ScorecardAdjustForm,
-    ScorecardDecisionForm,
-    ScorecardNotesForm,
-)
+
+# --- Who may read or change an interview ------------------------------------------
+# One lookup per kind of access, used by the views, the API, the consumers, the
+# transcript import and the audio relay. The rule itself is the model's
+# (`Interview.can_be_changed_by`); the ingest fast path applies the same rule to a
+# batch of interviews under their row locks and refuses with the same exceptions.
 
 
-def interview_for_feed(interview_id: int) -> Interview | None:
-    return Interview.objects.filter(pk=interview_id).first()
+class InterviewNotFound(Http404):
+    """No such interview (answered 404; a websocket closes with 4404)."""
+
+    def __str__(self) -> str:
+        return _("No such interview.")
+
+
+class NotAllowed(PermissionDenied):
+    """This user may not do that to this interview (answered 403; a websocket
+    closes with 4403)."""
+
+    def __str__(self) -> str:
+        return _("Only the interview's interviewer or staff may change it.")
+
+
+def _interview(interview_id: int, queryset: QuerySet[Interview] | None) -> Interview:
+    row = (queryset if queryset is not None else Interview.objects).filter(pk=interview_id).first()
+    if row is None:
+        raise InterviewNotFound
+    return row
+
+
+def interview_for_read(
+    *, user, interview_id: int, queryset: QuerySet[Interview] | None = None
+) -> Interview:
+    """The interview, for any signed-in active user (a team tool: every interviewer
+    reads every interview)."""
+    if not (user.is_authenticated and user.is_active):
+        raise NotAllowed
+    return _interview(interview_id, queryset)
+
+
+def interview_for_change(
+    *, user, interview_id: int, queryset: QuerySet[Interview] | None = None
+) -> Interview:
+    """The interview, if this user may change it: its interviewer, or staff."""
+    interview = interview_for_read(user=user, interview_id=interview_id, queryset=queryset)
+    if not interview.can_be_changed_by(user):
+        raise NotAllowed
+    return interview
 
 
 def events_after(
@@ -145,7 +183,7 @@ def dashboard_home(now=None) -> dict:
     }
 
 
-def _interview_filters(
+def interview_filters(
     prefix: str,
     *,
     status: str = "",
@@ -179,8 +217,8 @@ def _interview_filters(
 
 
 def interview_list(**filters):
-    """The interviews list with its filters (see `_interview_filters`)."""
-    rows = _dashboard_interviews().filter(_interview_filters("", **filters))
+    """The interviews list with its filters (see `interview_filters`)."""
+    rows = _dashboard_interviews().filter(interview_filters("", **filters))
     return rows.order_by(F("scheduled_at").desc(nulls_last=True), "-id")
 
 
@@ -270,152 +308,3 @@ def interview_topics(interview: Interview) -> list[dict]:
     topics = [{"name": s, "covered": skill_key(s) in covered_keys} for s in listed]
     topics += [{"name": c, "covered": True} for c in covered if skill_key(c) not in listed_keys]
     return topics
-
-
-def scorecards_for_compare(candidate_ids: Iterable[int]) -> list:
-    """Each candidate's latest ready scorecard, in the order the ids were given.
-
-    Reads every scorecard of at most four candidates in one query: a handful of
-    interviews each, whatever the size of the database.
-    """
-
-    ids = list(dict.fromkeys(int(i) for i in candidate_ids))
-    rows = (
-        Scorecard.objects.filter(interview__candidate_id__in=ids, state=ScorecardState.READY)
-        .select_related("interview__candidate", "interview__job_position", "interview__interviewer")
-        .order_by(
-            F("interview__completed_at").desc(nulls_last=True),
-            "-interview__scheduled_at",
-            "-id",
-        )
-    )
-    latest: dict[int, object] = {}
-    for card in rows:
-        latest.setdefault(card.interview.candidate_id, card)
-    return [latest[i] for i in ids if i in latest]
-
-
-# --- Scorecards -------------------------------------------------------------------
-
-
-def scorecard_panel_context(interview: Interview, user) -> dict:
-    """What `templates/interviews/partials/scorecard.html` needs, under one key
-    (`scorecard_panel`) so it cannot collide with the page's own context."""
-
-    card = Scorecard.objects.select_related("decided_by").filter(interview_id=interview.pk).first()
-    can_change = interview.can_be_changed_by(user)
-    ai = (card.ai_scores or {}) if card else {}
-    manual = (card.manual_scores or {}) if card else {}
-    dimensions = [
-        {
-            "key": dim,
-            "label": DIMENSION_LABELS[dim],
-            "value": getattr(card, dim) if card else None,
-            "ai": ai.get(dim),
-            "adjusted": manual.get(dim) is not None,
-        }
-        for dim in SCORE_DIMENSIONS
-    ]
-    has_scores = any(d["value"] is not None for d in dimensions)
-    jira_configured = bool(
-        settings.JIRA_BASE_URL and settings.JIRA_EMAIL and settings.JIRA_API_TOKEN
-    )
-    return {
-        "scorecard_panel": {
-            "interview": interview,
-            "card": card,
-            "dimensions": dimensions,
-            "adjusted_any": any(d["adjusted"] for d in dimensions),
-            "radar": radar_svg([RadarSeries(interview.candidate.name, card.dimension_scores())])
-            if has_scores
-            else None,
-            "can_change": can_change,
-            "can_generate": can_change and interview.status == InterviewStatus.COMPLETED,
-            "notes_form": ScorecardNotesForm(initial={"notes": card.notes if card else ""}),
-            "adjust_form": ScorecardAdjustForm(),
-            "decision_form": ScorecardDecisionForm(
-                initial={
-                    "decision": card.decision if card else "",
-                    "reason": card.decision_reason if card else "",
-                }
-            ),
-            "history_count": card.versions.count() if card else 0,
-            "jira_configured": jira_configured,
-            "jira_ticket": interview.candidate.jira_ticket or "",
-        }
-    }
-
-
-def scorecard_export_rows(
-    *, decision: str = "", recommendation: str = "", state: str = "", **filters
-):
-    """Scorecards for the CSV export, with the interviews list's filters (same
-    meaning) plus the interviewer's decision ("none" = not decided), the AI's
-    verdict and the state."""
-    rows = Scorecard.objects.select_related(
-        "interview__candidate",
-        "interview__job_position",
-        "interview__interviewer",
-        "decided_by",
-    ).filter(_interview_filters("interview__", **filters))
-    if decision == "none":
-        rows = rows.filter(decision__isnull=True)
-    elif decision:
-        rows = rows.filter(decision=decision)
-    if recommendation:
-        rows = rows.filter(recommendation__startswith=f"{recommendation}:")
-    if state:
-        rows = rows.filter(state=state)
-    return rows.order_by(F("interview__scheduled_at").desc(nulls_last=True), "-id")
-
-
-def scorecard_history(scorecard) -> list:
-    """Earlier versions of a scorecard, newest first (the current one is the row)."""
-    return list(scorecard.versions.order_by("-version"))
-
-
-def report_context(interview: Interview) -> dict:
-    """Everything the printable report shows, read once: candidate, position,
-    scorecard with its radar chart, the flags that count with their evidence, and
-    the whole final transcript with roles and times."""
-
-    card = Scorecard.objects.select_related("decided_by").filter(interview=interview).first()
-    flags = list(
-        AIInsight.objects.counting()
-        .filter(
-            interview=interview,
-            type__in=[InsightType.RED_FLAG, InsightType.GREEN_FLAG, InsightType.CONTRADICTION],
-        )
-        .select_related("transcript")
-        .order_by("timestamp", "id")
-    )
-    rows = list(Transcript.objects.final().filter(interview=interview).chronological())
-
-    def offset(row: Transcript) -> str:
-        # Minutes:seconds into the interview, what a reader of a recording needs.
-        seconds = max(0, row.offset_ms) // 1000
-        return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-    transcript = [{"row": row, "offset": offset(row)} for row in rows]
-    manual = (card.manual_scores or {}) if card else {}
-    return {
-        "interview": interview,
-        "candidate": interview.candidate,
-        "position": interview.job_position,
-        "card": card,
-        "dimensions": [
-            {
-                "key": dim,
-                "label": DIMENSION_LABELS[dim],
-                "value": getattr(card, dim) if card else None,
-                "ai": (card.ai_scores or {}).get(dim) if card else None,
-                "adjusted": manual.get(dim) is not None,
-            }
-            for dim in SCORE_DIMENSIONS
-        ],
-        "radar": radar_svg([RadarSeries(interview.candidate.name, card.dimension_scores())])
-        if card and any(v is not None for v in card.dimension_scores().values())
-        else None,
-        "flags": flags,
-        "transcript": transcript,
-    }

@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.selectors import candidate_list, candidates_by_ids
 from interviews.forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
 from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus
-from interviews.scorecards.charts import RadarSeries, radar_legend, radar_svg
+from interviews.presenters import with_clock
+from interviews.scorecards.presenters import compare_matrix, scorecard_panel
+from interviews.scorecards.selectors import scorecards_for_compare
 from interviews.selectors import (
     DASHBOARD_PAGE_SIZE,
     DETAIL_INSIGHTS_PAGE_SIZE,
     dashboard_home,
     interview_flag_counts,
+    interview_for_change,
     interview_for_page,
     interview_insights,
     interview_list,
     interview_talk_time,
     interview_topics,
     live_page_state,
-    scorecards_for_compare,
     transcript_rows_before,
 )
 from interviews.services import TransitionError, interview_transition
@@ -40,20 +38,6 @@ SCORECARD_PARTIAL = "interviews/partials/scorecard.html"
 def paginate(request: HttpRequest, rows, per_page: int = DASHBOARD_PAGE_SIZE, param="page") -> Page:
     """One page of `rows`: a COUNT and a LIMIT query, whatever the total."""
     return Paginator(rows, per_page).get_page(request.GET.get(param))
-
-
-def with_clock(rows: list) -> list:
-    """Give each transcript row its place in the interview as m:ss (`clock`): rows
-    that arrive in one batch (an import) share a wall-clock time, never an offset."""
-    for row in rows:
-        # Formatted here, not with two `|date` filters per row in the template: on a
-        # 200-row page those were a third of the render time.
-        local = timezone.localtime(row.timestamp)
-        row.iso_time = local.isoformat()
-        row.time_of_day = local.strftime("%H:%M:%S")
-        seconds = max(row.offset_ms or 0, 0) // 1000
-        row.clock = f"{seconds // 60}:{seconds % 60:02d}"
-    return rows
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -92,20 +76,7 @@ def interview_new(request: HttpRequest) -> HttpResponse:
 
 
 def _scorecard_panel(request: HttpRequest, interview: Interview) -> dict:
-    """The scorecard panel's context when its partial and selector exist (they come
-    with the scorecard feature); the page renders without them otherwise."""
-    try:
-        from interviews.selectors import scorecard_panel_context
-    except ImportError:
-        return {}
-    try:
-        select_template([SCORECARD_PARTIAL])
-    except TemplateDoesNotExist:
-        return {}
-    return {
-        **scorecard_panel_context(interview, request.user),
-        "scorecard_partial": SCORECARD_PARTIAL,
-    }
+    return {**scorecard_panel(interview, request.user), "scorecard_partial": SCORECARD_PARTIAL}
 
 
 @require_GET
@@ -154,9 +125,7 @@ def transcript_older(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_POST
 def interview_status(request: HttpRequest, interview_id: int) -> HttpResponse:
     """Start or cancel an interview from its page (no JavaScript needed)."""
-    interview = get_object_or_404(Interview, pk=interview_id)
-    if not interview.can_be_changed_by(request.user):
-        raise PermissionDenied(_("Only the interviewer or staff may change this interview."))
+    interview = interview_for_change(user=request.user, interview_id=interview_id)
     to = request.POST.get("to", "")
     if to not in (InterviewStatus.LIVE, InterviewStatus.CANCELLED):
         return HttpResponse(_("Unknown action."), status=400)
@@ -182,11 +151,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     cards = scorecards_for_compare(ids) if ids else []
     selected = candidates_by_ids(ids) if ids else []
     with_card = {c.interview.candidate_id for c in cards}
-    series = [RadarSeries(c.interview.candidate.name, c.dimension_scores()) for c in cards]
-    colours = [colour for _name, colour in radar_legend(series)]
-    colour_by_candidate = {
-        c.interview.candidate_id: colour for c, colour in zip(cards, colours, strict=True)
-    }
+    matrix = compare_matrix(cards, enough=COMPARE_MIN)
     q = request.GET.get("q", "").strip()
     return render(
         request,
@@ -194,21 +159,12 @@ def compare(request: HttpRequest) -> HttpResponse:
         {
             "cards": cards,
             "selected": selected,
-            "chips": [(c, colour_by_candidate.get(c.pk)) for c in selected],
+            "chips": [(c, matrix["colour_by_candidate"].get(c.pk)) for c in selected],
             "without_card": [c for c in selected if c.pk not in with_card],
             "dimensions": SCORE_DIMENSIONS,
-            "rows": [
-                (
-                    dim,
-                    [
-                        (c.dimension_scores()[dim], colour)
-                        for c, colour in zip(cards, colours, strict=True)
-                    ],
-                )
-                for dim in SCORE_DIMENSIONS
-            ],
-            "columns": list(zip(cards, colours, strict=True)),
-            "radar": radar_svg(series, size=300) if len(cards) >= COMPARE_MIN else None,
+            "rows": matrix["rows"],
+            "columns": matrix["columns"],
+            "radar": matrix["radar"],
             "enough": len(cards) >= COMPARE_MIN,
             "full": len(selected) >= COMPARE_MAX,
             "q": q,

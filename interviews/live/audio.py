@@ -27,7 +27,7 @@ from interviews.live.deepgram import InvalidResults
 from interviews.live.ingest import InterviewNotLive, transcript_ingest
 from interviews.live.relay import RAW_ENCODINGS, DeepgramRelay, RelayStopped, deepgram_params
 from interviews.models import Interview, InterviewStatus
-from interviews.selectors import interview_for_feed
+from interviews.selectors import InterviewNotFound, NotAllowed, interview_for_change
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +49,14 @@ class InterviewAudioConsumer(AsyncWebsocketConsumer):
             await self.close(code=4401)
             return
         interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
-        interview = await database_sync_to_async(interview_for_feed)(interview_id)
-        if interview is None:
+        try:
+            interview = await database_sync_to_async(interview_for_change)(
+                user=user, interview_id=interview_id
+            )
+        except InterviewNotFound:
             await self.close(code=4404)
             return
-        if not interview.can_be_changed_by(user):
+        except NotAllowed:
             await self.close(code=4403)
             return
         if interview.status != InterviewStatus.LIVE:

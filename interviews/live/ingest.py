@@ -24,6 +24,7 @@ from interviews.live.deepgram import InvalidResults, ParsedResult, is_results_me
 from interviews.live.events import Change, events_append_many
 from interviews.live.payloads import transcript_data
 from interviews.models import EventType, Interview, InterviewStatus, Transcript
+from interviews.selectors import InterviewNotFound, NotAllowed
 
 
 class InterviewNotLive(Exception):
@@ -65,20 +66,6 @@ class IngestOutcome:
     @property
     def changed_anything(self) -> bool:
         return bool(self.transcript_ids)
-
-
-class InterviewNotFound(Exception):
-    """The interview does not exist (answered 404)."""
-
-    def __str__(self) -> str:
-        return _("No such interview.")
-
-
-class NotAllowed(Exception):
-    """The user may not change this interview (answered 403)."""
-
-    def __str__(self) -> str:
-        return _("Only the interview's interviewer or staff may change it.")
 
 
 @dataclass

@@ -59,13 +59,12 @@ from interviews.live.deepgram import InvalidResults, ParsedResult
 from interviews.live.ingest import (
     IngestItem,
     IngestOutcome,
-    InterviewNotFound,
     InterviewNotLive,
-    NotAllowed,
     parse_batch,
     transcript_ingest_many,
     transcripts_body,
 )
+from interviews.selectors import InterviewNotFound, NotAllowed
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ import csv
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -31,6 +30,8 @@ from interviews.scorecards.forms import (
     ScorecardNotesForm,
 )
 from interviews.scorecards.jira import JiraHandOffError, scorecard_send_to_jira
+from interviews.scorecards.presenters import CSV_HEADER, csv_row, report_context
+from interviews.scorecards.selectors import scorecard_export_rows, scorecard_history
 from interviews.scorecards.services import (
     ScorecardError,
     scorecard_adjust_score,
@@ -39,7 +40,7 @@ from interviews.scorecards.services import (
     scorecard_record_decision,
     scorecard_update_notes,
 )
-from interviews.selectors import report_context, scorecard_export_rows, scorecard_history
+from interviews.selectors import interview_for_change
 
 
 def _interview(interview_id: int) -> Interview:
@@ -47,10 +48,9 @@ def _interview(interview_id: int) -> Interview:
 
 
 def _interview_for_change(request: HttpRequest, interview_id: int) -> Interview:
-    interview = _interview(interview_id)
-    if not interview.can_be_changed_by(request.user):
-        raise PermissionDenied(_("Only the interview's interviewer can change its scorecard."))
-    return interview
+    return interview_for_change(
+        user=request.user, interview_id=interview_id, queryset=Interview.objects.with_people()
+    )
 
 
 def _back(request: HttpRequest, interview: Interview) -> HttpResponseRedirect:
@@ -227,16 +227,6 @@ def report_pdf(request: HttpRequest, interview_id: int) -> HttpResponse:
     return response
 
 
-def _csv_cell(value) -> str:
-    """Text as a spreadsheet shows it, never as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     filters = ScorecardExportFilterForm(request.GET or None)
@@ -246,63 +236,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="scorecards-{stamp}.csv"'
     response.write("\ufeff")  # so spreadsheet apps read the accents as UTF-8
     writer = csv.writer(response)
-    # The human decision comes first: it is what the team decided; the AI's
-    # recommendation is only a suggestion beside it.
-    writer.writerow(
-        [
-            "decision",
-            "decision_reason",
-            "decided_by",
-            "decided_at",
-            "candidate",
-            "candidate_email",
-            "position",
-            "interview_id",
-            "interview_status",
-            "scheduled_at",
-            "completed_at",
-            "interviewer",
-            "ai_recommendation",
-            "ai_justification",
-            "overall_score",
-            *SCORE_DIMENSIONS,
-            "adjusted_by_hand",
-            "scorecard_state",
-            "scorecard_version",
-            "generated_at",
-            "provider",
-            "jira_ticket",
-            "summary",
-        ]
-    )
+    writer.writerow(CSV_HEADER)
     for card in rows.iterator(chunk_size=500):
-        interview = card.interview
-        writer.writerow(
-            _csv_cell(v)
-            for v in [
-                card.decision or "",
-                card.decision_reason,
-                card.decided_by.email if card.decided_by else "",
-                _when(card.decided_at),
-                interview.candidate.name,
-                interview.candidate.email,
-                interview.job_position.title if interview.job_position else "",
-                interview.pk,
-                interview.status,
-                _when(interview.scheduled_at),
-                _when(interview.completed_at),
-                interview.interviewer.email,
-                card.recommendation_verdict or "",
-                card.recommendation_reason,
-                "" if card.overall_score is None else f"{card.overall_score:.1f}",
-                *[getattr(card, d) for d in SCORE_DIMENSIONS],
-                " ".join(sorted(card.manual_scores or {})),
-                card.state,
-                card.version,
-                _when(card.generated_at),
-                card.provider,
-                interview.candidate.jira_ticket or "",
-                card.summary or "",
-            ]
-        )
+        writer.writerow(csv_row(card))
     return response

@@ -163,16 +163,6 @@ def test_scorecard_is_shown_with_decision_and_recommendation(alice_client, alice
     assert 'id="scorecard"' in html or 'id="sc-h"' in html
 
 
-def test_page_renders_without_the_scorecard_panel(alice_client, interview, monkeypatch):
-    from interviews import views
-
-    # As before the scorecard feature landed: the partial is not found.
-    monkeypatch.setattr(views, "SCORECARD_PARTIAL", "interviews/partials/not-there.html")
-    response = alice_client.get(detail(interview))
-    assert response.status_code == 200
-    assert "scorecard_partial" not in response.context
-
-
 def test_detail_runs_the_same_queries_for_small_and_large_interviews(
     alice_client, alice, position, django_assert_num_queries
 ):

@@ -20,14 +20,13 @@ from interview_companion.asgi import application
 from interviews.live.ingest import (
     IngestItem,
     IngestOutcome,
-    InterviewNotFound,
     InterviewNotLive,
-    NotAllowed,
     parse_batch,
     transcript_ingest_many,
 )
 from interviews.live.ingest_http import Delivery, IngestWriter, Raced, wants_fast_path
 from interviews.models import InterviewEvent, Transcript
+from interviews.selectors import InterviewNotFound, NotAllowed
 from interviews.tests.deepgram_messages import results
 from tests.factories import InterviewFactory
 

@@ -45,9 +45,14 @@
     return null;
   }
 
+  // Time since the interview started, as interviews/presenters.py clock(): mm:ss,
+  // or h:mm:ss past an hour.
   function clock(ms) {
-    const s = Math.floor((ms || 0) / 1000);
-    return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
+    const s = Math.max(Math.floor((ms || 0) / 1000), 0);
+    const h = Math.floor(s / 3600);
+    const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0");
+    const ss = String(s % 60).padStart(2, "0");
+    return h ? h + ":" + mm + ":" + ss : mm + ":" + ss;
   }
 
   function setConn(kind, text) {

@@ -21,18 +21,9 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from interviews.labels import DIMENSION_LABELS
 from interviews.models import SCORE_DIMENSIONS
-
-DIMENSION_LABELS = {
-    "attitude": gettext_lazy("Attitude"),
-    "communication": gettext_lazy("Communication"),
-    "technical": gettext_lazy("Technical"),
-    "strategic": gettext_lazy("Strategic"),
-    "leadership": gettext_lazy("Leadership"),
-    "english": gettext_lazy("English"),
-}
 
 # Colour-blind-safe (Okabe-Ito); a series past the sixth reuses them.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")

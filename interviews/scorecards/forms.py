@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from candidates.models import JobPosition
+from interviews.labels import DIMENSION_LABELS
 from interviews.models import SCORE_DIMENSIONS, InterviewStatus, Recommendation, ScorecardState
-from interviews.scorecards.charts import DIMENSION_LABELS
 from interviews.scorecards.services import MAX_NOTES, MAX_REASON
 
 

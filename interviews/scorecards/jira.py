@@ -15,8 +15,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from jira import JIRA, JIRAError
 
+from interviews.labels import DIMENSION_LABELS
 from interviews.models import SCORE_DIMENSIONS, Recommendation, Scorecard, ScorecardState
-from interviews.scorecards.charts import DIMENSION_LABELS
 
 logger = logging.getLogger(__name__)
 

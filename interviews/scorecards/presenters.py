@@ -7,9 +7,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
+from interviews.labels import DIMENSION_LABELS
 from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus, Scorecard
 from interviews.presenters import clock
-from interviews.scorecards.charts import DIMENSION_LABELS, RadarSeries, radar_legend, radar_svg
+from interviews.scorecards.charts import RadarSeries, radar_legend, radar_svg
 from interviews.scorecards.forms import (
     ScorecardAdjustForm,
     ScorecardDecisionForm,

@@ -21,8 +21,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from interviews.labels import DIMENSION_LABELS
 from interviews.models import SCORE_DIMENSIONS, Interview, Scorecard, ScorecardState
-from interviews.scorecards.charts import DIMENSION_LABELS
 from interviews.scorecards.forms import (
     ScorecardAdjustForm,
     ScorecardDecisionForm,

@@ -49,6 +49,6 @@ async def application(scope, receive, send):
         runner.ensure_started()
     if scope["type"] == "websocket":
         # Daphne's own send, before any middleware wraps it: live events are
-        # written straight to this socket (interviews/wire.py).
+        # written straight to this socket (interviews/live/wire.py).
         scope = {**scope, SCOPE_KEY: direct_socket(send)}
     return await router(scope, receive, send)

@@ -203,7 +203,7 @@ ANALYSIS_POLL_SECONDS = env.float("ANALYSIS_POLL_SECONDS", default=2.0)
 DEEPGRAM_API_KEY = env.str("DEEPGRAM_API_KEY", default="")
 DEEPGRAM_URL = env.str("DEEPGRAM_URL", default="wss://api.deepgram.com/v1/listen")
 DEEPGRAM_MODEL = env.str("DEEPGRAM_MODEL", default="nova-3")
-# The live audio relay (interviews/relay.py). Audio received while Deepgram is
+# The live audio relay (interviews/live/relay.py). Audio received while Deepgram is
 # unreachable waits in a per-capture buffer of this many bytes (2 MB is about eight
 # minutes of browser opus) and is replayed on reconnect; beyond it the page is told.
 STT_BUFFER_BYTES = env.int("STT_BUFFER_BYTES", default=2 * 1024 * 1024)

@@ -1,5 +1,5 @@
 """The batched ingest path: API-token posts taken before Django and written by one
-writer thread in group commits (interviews/ingest_http.py), and the batch service
+writer thread in group commits (interviews/live/ingest_http.py), and the batch service
 under it (`transcript_ingest_many`).
 
 The fast path must answer exactly as the Django view does; the view is the

@@ -1,4 +1,4 @@
-"""Live events written straight to Daphne's socket (`interviews/wire.py`), on real
+"""Live events written straight to Daphne's socket (`interviews/live/wire.py`), on real
 Daphne, autobahn and Twisted objects over a socket pair. No reactor runs: what the
 peer can read right after `write` is what went out at once, and Twisted's
 `doWrite` stands in for the reactor's next turn."""

@@ -121,8 +121,8 @@ def test_topics_covered_come_from_the_analysis_state(alice_client, interview):
 
     topics = alice_client.get(detail(interview)).context["topics"]
 
-    assert {"name": "Django", "covered": True} in topics
-    assert {"name": "PostgreSQL", "covered": False} in topics
+    assert {"name": "Django", "key": "django", "covered": True} in topics
+    assert {"name": "PostgreSQL", "key": "postgresql", "covered": False} in topics
 
 
 def test_flag_counts_leave_dismissed_insights_out(alice_client, interview):

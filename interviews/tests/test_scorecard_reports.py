@@ -114,10 +114,10 @@ def test_the_csv_export_puts_the_human_decision_first(alice_client, alice, card)
     assert header[:4] == ["decision", "decision_reason", "decided_by", "decided_at"]
     assert header.index("decision") < header.index("ai_recommendation")
     (row,) = read_csv(response)
-    assert row["decision"] == "no_hire"
+    assert row["decision"] == "No contratar"  # in words, in the default language (es)
     assert row["decided_by"] == "alice@example.com"
     assert row["candidate"] == "Lucía Fernández"
-    assert row["ai_recommendation"] == "hire"
+    assert row["ai_recommendation"] == "Contratar"
     assert row["overall_score"] == "7.0"
     assert row["technical"] == "9"
     assert row["english"] == ""

@@ -17,9 +17,7 @@ from pypdf import PdfReader
 
 from accounts.services import api_token_create
 from interviews.models import AIInsight, Interview, Scorecard, Transcript
-from interviews.services import interview_transition
 from tests.e2e.conftest import sign_in
-from tests.factories import CandidateFactory, InterviewFactory, JobPositionFactory, cv
 from tests.servers import TcpProxy
 
 pytestmark = [
@@ -101,28 +99,6 @@ def transcript_follows(page) -> bool:
 
 def shot(page, artifacts, name: str) -> None:
     page.screenshot(path=str(artifacts / f"{name}.png"))
-
-
-@pytest.fixture
-def backend_position():
-    return JobPositionFactory(
-        title="Backend Python/Django",
-        requirements={
-            "technical_skills": ["Python", "Django", "PostgreSQL", "Celery", "Docker"],
-            "experience": "5+ years",
-            "english_level": "B2",
-            "nice_to_have": ["Kubernetes", "AWS"],
-        },
-    )
-
-
-@pytest.fixture
-def javier():
-    return CandidateFactory(
-        name=CANDIDATE,
-        email="javier.morales@example.com",
-        cv_data=cv("Python", "Django", "PostgreSQL", "Celery", "Docker", years=6),
-    )
 
 
 # --- Scenario 1 --------------------------------------------------------------------
@@ -297,15 +273,6 @@ def proxy(server):
     proxy = TcpProxy(server.port).start()
     yield proxy
     proxy.stop()
-
-
-@pytest.fixture
-def started(alice, javier, backend_position):
-    """Javier's interview, live, with an API token for the STT side."""
-    interview = InterviewFactory(interviewer=alice, candidate=javier, job_position=backend_position)
-    interview_transition(interview=interview, to="live", by=alice)
-    _row, token = api_token_create(user=alice, name="e2e")
-    return interview, token
 
 
 def wait_connection(page, state: str, timeout: float = 20) -> None:

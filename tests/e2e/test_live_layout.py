@@ -17,15 +17,12 @@ from django.utils import translation
 from interviews.labels import live_labels
 from interviews.models import AIInsight
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_live_interview import (  # noqa: F401 (fixtures)
+from tests.e2e.test_live_interview import (
     AFTER_PROTECTED,
     OPENING_END,
     PASSWORD,
     Ingest,
     analysis_done,
-    backend_position,
-    javier,
-    started,
     wait_connection,
     wait_for,
 )

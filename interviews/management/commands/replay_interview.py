@@ -47,6 +47,7 @@ from django.db import DatabaseError
 from accounts.services import api_token_create, api_token_revoke
 from interviews.live.recordings import RecordingError, load_recording
 from interviews.models import Interview, InterviewStatus
+from interviews.presenters import clock
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 # Well under the server's INGEST_MAX_RESULTS (500 by default).
@@ -231,8 +232,8 @@ def _interrupt(signum, frame) -> None:
 
 
 def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes:02d}:{secs:02d}"
+    # The interview clock of every page (interviews/presenters.py), in seconds.
+    return clock(int(seconds * 1000))
 
 
 class Command(BaseCommand):
@@ -338,13 +339,18 @@ class Command(BaseCommand):
     def _replay(self, client: IngestClient, messages: list[dict], options: dict) -> None:
         verbose = options["verbosity"] >= 1
         data = client.transition("live")["data"]
+        dues = due_times(messages)
         if verbose:
+            lasts = (
+                f", about {_clock(dues[-1] / options['speed'])} (mm:ss)"
+                if dues and options["speed"] > 0
+                else ""
+            )
             self.stdout.write(
                 f"Interview {client.interview_id} is {data.get('status')}; replaying "
                 f"{len(messages)} messages from {options['file']} to {client.server} "
-                f"(speed {options['speed']:g})."
+                f"(speed {options['speed']:g}{lasts})."
             )
-        dues = due_times(messages)
         totals = Totals()
         request_id = None
         for first, end in batches(dues, speed=options["speed"], max_batch=options["max_batch"]):

@@ -148,6 +148,17 @@ def _selected_ids(request: HttpRequest) -> list[int]:
     return list(dict.fromkeys(ids))[:COMPARE_MAX]
 
 
+def mixed_positions(cards: list) -> list[str]:
+    """The positions' titles when the compared scorecards come from more than one."""
+    titles = {
+        c.interview.job_position_id: (
+            c.interview.job_position.title if c.interview.job_position else _("No position")
+        )
+        for c in cards
+    }
+    return sorted(titles.values()) if len(titles) > 1 else []
+
+
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     """Two to four candidates' latest scorecards side by side, with a radar chart."""
@@ -170,6 +181,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "columns": matrix["columns"],
             "radar": matrix["radar"],
             "enough": len(cards) >= COMPARE_MIN,
+            "mixed_positions": mixed_positions(cards),
             "full": len(selected) >= COMPARE_MAX,
             "q": q,
             "matches": list(candidate_list(q).exclude(pk__in=ids)[:10]) if q else [],

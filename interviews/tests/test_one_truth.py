@@ -85,8 +85,8 @@ def test_the_three_pages_agree_on_flags_requirements_and_scores(alice_client, in
     assert report.context["card"].overall_score == 6.5
     assert detail.context["scorecard_panel"]["card"].overall_score == 6.5
     assert "6,5" in html["report"]  # shown in the page's language (Spanish)
-    tech = [d for d in report.context["dimensions"] if d["key"] == "technical"][0]
+    tech = next(d for d in report.context["dimensions"] if d["key"] == "technical")
     assert tech["value"] == 7
     assert live.context["state"]["scorecard"]["technical"] == 7
     panel = detail.context["scorecard_panel"]["dimensions"]
-    assert [d for d in panel if d["key"] == "technical"][0]["value"] == 7
+    assert next(d for d in panel if d["key"] == "technical")["value"] == 7

@@ -105,7 +105,7 @@ from interviews.live.recordings import load_recording
 from interviews.management.commands.replay_interview import due_times
 dues, speed = due_times(load_recording(Path(sys.argv[1]))), float(sys.argv[2])
 print(round(dues[-1] / speed / 60, 1) if dues and speed > 0 else 0)
-' "$RECORDING" "$SPEED")"
+' "$RECORDING" "$SPEED" 2>/dev/null)"
 PAGE="http://$PAGE_HOST:${PORT}"
 echo
 echo "Serving on $PAGE. Open first, and sign in as the interviewer above:"
@@ -113,7 +113,7 @@ echo "  $PAGE/interviews/$interview_id/live/   the live page (the replay starts 
 echo "Then: $PAGE/ (Home: yesterday's finished interview, its scorecard and report),"
 echo "and $PAGE/admin/ as the recruiter."
 if ((REPLAY)); then
-    echo "The replay lasts about ${minutes} minutes at speed ${SPEED} (--speed 4 makes it four times faster)."
+    echo "The replay lasts about ${minutes} minutes at speed ${SPEED} (--speed N makes it N times faster)."
 fi
 echo "Ctrl-C stops everything."
 echo

@@ -61,8 +61,8 @@ REQUIREMENT_LABELS = {
 
 REQUIREMENT_PREFIX = "requirement:"
 
-# Role detection at or above this confidence is "sure"; below it the page asks the
-# interviewer to check (the built-in detector says 50 for a coin toss).
+# Role detection at or above this confidence reads "sure"; below it the live page asks
+# the interviewer to check (the built-in detector says 50 for a coin toss).
 ROLES_SURE_AT = 80
 
 _CODE = re.compile(r"^[a-z0-9]+(?:[_\-][a-z0-9]+)+$")
@@ -165,27 +165,6 @@ def requirements_in_words(topics: list[dict]) -> list[dict]:
     ]
 
 
-def roles_confidence_label(confidence: int | None) -> str:
-    if confidence is None or confidence >= ROLES_SURE_AT:
-        return gettext("sure")
-    return gettext("probably: check")
-
-
-def roles_line(interview: Interview) -> dict:
-    """Who is who, as people read it: the interviewer's and the candidate's names
-    first, the diarised speakers second, and how sure the detection is."""
-    roles = interview.roles or {}
-    return {
-        "interviewer": interview.interviewer.get_full_name() or gettext("Interviewer"),
-        "candidate": interview.candidate.name,
-        "host_speaker": speaker_label(roles.get("host")) if roles.get("host") else "",
-        "guest_speaker": speaker_label(roles.get("guest")) if roles.get("guest") else "",
-        "confidence": roles_confidence_label(interview.roles_confidence)
-        if interview.roles_assigned
-        else "",
-    }
-
-
 def insight_labels(insight, names: dict[str, str] | None = None) -> dict[str, str]:
     """Every code of one insight in words."""
     return {
@@ -222,6 +201,6 @@ def live_labels(interview: Interview) -> dict:
         "roles_sure_at": ROLES_SURE_AT,
         "sure": gettext("sure"),
         "check": gettext("probably: check"),
-        "interviewer_name": interview.interviewer.get_full_name() or gettext("Interviewer"),
+        "interviewer_name": interview.interviewer.get_full_name(),
         "candidate_name": interview.candidate.name,
     }

@@ -196,9 +196,14 @@
     const text = el("roles-text");
     text.replaceChildren();
     if (known) {
+      // The people by name, the diarised speakers second (an interviewer without a
+      // name is their speaker).
+      const who = (name, speaker) => name
+        ? [`${name} `, span("speaker", `(${speakerLabel(speaker)})`)]
+        : [span("speaker", speakerLabel(speaker))];
       text.append(
-        `${L.role.host}: ${L.interviewer_name} `, span("speaker", `(${speakerLabel(roles.host)})`),
-        ` · ${L.role.guest}: ${L.candidate_name} `, span("speaker", `(${speakerLabel(roles.guest)})`),
+        `${L.role.host}: `, ...who(L.interviewer_name, roles.host),
+        ` · ${L.role.guest}: `, ...who(L.candidate_name, roles.guest),
       );
     } else {
       text.textContent = t("Detecting who is who…");
@@ -396,10 +401,6 @@
         li.textContent = L.requirement[key] || key;
         list.append(li);
       }
-    }
-    if (data.analysis_behind != null) {
-      const lag = el("analysis-lag");
-      lag.hidden = !data.analysis_behind;
     }
     for (const b of document.querySelectorAll("[data-transition]")) {
       const to = b.dataset.transition;

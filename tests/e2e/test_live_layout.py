@@ -228,3 +228,49 @@ def test_the_spanish_page_shows_no_code_and_no_english_tag_word(
     assert english == []
     assert "Pregunta protegida" in tags and "Crítica" in tags
     assert page.errors == []
+
+
+# Counts the tones the page plays (AudioContext is created on the first alert).
+COUNT_TONES = """() => {
+    window.tones = 0;
+    const Base = window.AudioContext;
+    window.AudioContext = class extends Base {
+        createOscillator() {
+            const tone = super.createOscillator();
+            const start = tone.start.bind(tone);
+            tone.start = (...args) => { window.tones += 1; return start(...args); };
+            return tone;
+        }
+    };
+}"""
+
+
+def test_a_critical_alert_pulses_and_sounds_only_when_asked(
+    alice, started, spanish_recording, server, page
+):
+    interview, token = started
+    ingest = Ingest(server.url, interview.pk, token)
+    ingest.batch(spanish_recording[:OPENING_END])
+    page.set_viewport_size({"width": 960, "height": 1000})
+    sign_in(page, server.url, alice.email, PASSWORD)
+    page.goto(f"{server.url}/interviews/{interview.pk}/live/")
+    wait_connection(page, "live")
+
+    # Off by default.
+    page.click(".view-options summary")
+    assert not page.locator("#opt-pulse").is_checked()
+    assert not page.locator("#opt-sound").is_checked()
+    page.check("#opt-pulse")
+    page.check("#opt-sound")
+    page.evaluate(COUNT_TONES)
+
+    # The protected question arrives while the page is open.
+    ingest.batch(spanish_recording[OPENING_END:AFTER_PROTECTED])
+    page.locator("#alerts.pulsing").wait_for(timeout=60_000)
+    assert "Protected question" in page.locator("#alert-list").inner_text()
+    assert page.evaluate("() => window.tones") == 1
+    # Kept in the browser for the next interview.
+    page.reload()
+    wait_connection(page, "live")
+    assert page.locator("#opt-pulse").is_checked()
+    assert page.errors == []

@@ -66,6 +66,14 @@ LAST_LINES_IN_VIEW = """(el) => {
 }"""
 
 
+# Every link of the top menu is whole and inside the window (at 720 px it was cut to
+# "Car…").
+MENU_FITS = """() => [...document.querySelectorAll(".mainnav a")].every((a) => {
+    const r = a.getBoundingClientRect();
+    return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth && a.scrollWidth <= a.clientWidth;
+}) && document.querySelector(".mainnav").scrollWidth <= document.querySelector(".mainnav").clientWidth"""
+
+
 def in_view(page, selector: str) -> bool:
     return page.locator(selector).first.evaluate(IN_VIEW)
 
@@ -89,6 +97,7 @@ def posted(alice, started, spanish_recording, server):
 
 def check_in_view(page) -> None:
     assert not page_scrolled(page)
+    assert page.evaluate(MENU_FITS), "the top menu is cut"
     assert in_view(page, "#insights li.insight"), "the newest insight is out of view"
     newest = page.locator("#insights li.insight").first
     if newest.locator(".suggest").is_visible():
@@ -165,8 +174,10 @@ def test_keys_mark_the_question_to_ask_next_used_or_dismiss_it(alice, posted, se
     assert page.locator("#scores").is_hidden()
     assert page.locator("#followup").is_visible()
     assert in_view(page, "#insights li.insight")
-    page.set_viewport_size({"width": 600, "height": 900})
-    assert in_view(page, "#followup")
+    for width in (600, 720, 830):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert in_view(page, "#followup")
+        assert page.evaluate(MENU_FITS), f"the top menu is cut at {width} px"
     assert page.errors == []
 
 

@@ -172,3 +172,27 @@ def test_the_csv_lists_every_scorecard_for_any_signed_in_interviewer(client, bob
     rows = read_csv(client.get("/scorecards/export.csv"))
     assert [r["interview_id"] for r in rows] == [str(card.interview.pk)]
     assert Scorecard.objects.count() == 1
+
+
+def test_the_report_says_its_codes_in_words_and_fills_its_first_page_with_the_essentials(
+    alice_client, card
+):
+    interview = card.interview
+    AIInsightFactory(
+        interview=interview,
+        type="red-flag",
+        severity="warning",
+        topic="vague_answer",
+        content="Vague on testing",
+    )
+
+    response = alice_client.get(f"/interviews/{interview.pk}/report/")
+
+    page = response.content.decode()
+    assert "Respuesta vaga" in page and "vague_answer" not in page
+    # At a glance, before the scorecard: the flags that count and the requirements.
+    glance, scorecard = page.index('id="glance-h"'), page.index('id="sc-h"')
+    assert glance < scorecard
+    counts = response.context["flag_counts"]
+    assert counts["red_flag"] == 1 and counts["green_flag"] == 1  # the dismissed one never
+    assert response.context["duration"]

@@ -18,7 +18,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A local .env is read when present; real deployments set the environment instead.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# (Checked here: read_env logs "not found" at INFO before logging is configured.)
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 
@@ -270,11 +272,26 @@ X_FRAME_OPTIONS = "DENY"
 # Origins a browser websocket may come from; defaults to the allowed hosts.
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
 
+# One handler, on the root logger, so each event is one line: Django's own "django"
+# logger gets no handler of its own (with DEBUG it had one and also passed every
+# request warning up to the root, which printed it again). Times in UTC.
+# Third-party progress (WeasyPrint's per-step lines, fontTools' subsetting) is below
+# INFO: it says nothing about the application.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "interview_companion.logs.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.channels.server": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

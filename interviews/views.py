@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.selectors import candidate_list, candidates_by_ids
 from interviews.forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
+from interviews.labels import live_labels, requirements_in_words
 from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus
-from interviews.presenters import with_clock
+from interviews.presenters import duration_words, insights_in_words, with_clock
 from interviews.scorecards.presenters import compare_matrix, scorecard_panel
 from interviews.scorecards.selectors import scorecards_for_compare
 from interviews.selectors import (
@@ -85,6 +86,13 @@ def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = interview_for_page(user=request.user, interview_id=interview_id)
     insight_filters = InsightFilterForm(request.GET or None)
     rows, has_older = transcript_rows_before(interview)
+    insights = paginate(
+        request,
+        interview_insights(interview, **insight_filters.filters()),
+        per_page=DETAIL_INSIGHTS_PAGE_SIZE,
+        param="ipage",
+    )
+    insights.object_list = insights_in_words(insights.object_list, interview)
     context = {
         **_scorecard_panel(request, interview),
         "interview": interview,
@@ -93,16 +101,12 @@ def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
         "has_older": has_older,
         "insight_filters": insight_filters,
         "insights_filtered": any(insight_filters.filters().values()),
-        "insights": paginate(
-            request,
-            interview_insights(interview, **insight_filters.filters()),
-            per_page=DETAIL_INSIGHTS_PAGE_SIZE,
-            param="ipage",
-        ),
+        "insights": insights,
         "talk": interview_talk_time(interview),
         "flags": interview_flag_counts(interview),
-        "topics": interview_topics(interview),
+        "topics": requirements_in_words(interview_topics(interview)),
         "scorecard": getattr(interview, "scorecard", None),
+        "duration": duration_words(interview),
     }
     return render(request, "interviews/detail.html", context)
 
@@ -147,6 +151,17 @@ def _selected_ids(request: HttpRequest) -> list[int]:
     return list(dict.fromkeys(ids))[:COMPARE_MAX]
 
 
+def mixed_positions(cards: list) -> list[str]:
+    """The positions' titles when the compared scorecards come from more than one."""
+    titles = {
+        c.interview.job_position_id: (
+            c.interview.job_position.title if c.interview.job_position else _("No position")
+        )
+        for c in cards
+    }
+    return sorted(titles.values()) if len(titles) > 1 else []
+
+
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     """Two to four candidates' latest scorecards side by side, with a radar chart."""
@@ -169,6 +184,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "columns": matrix["columns"],
             "radar": matrix["radar"],
             "enough": len(cards) >= COMPARE_MIN,
+            "mixed_positions": mixed_positions(cards),
             "full": len(selected) >= COMPARE_MAX,
             "q": q,
             "matches": list(candidate_list(q).exclude(pk__in=ids)[:10]) if q else [],
@@ -182,9 +198,15 @@ def live(request: HttpRequest, interview_id: int) -> HttpResponse:
         user=request.user, interview_id=interview_id, queryset=Interview.objects.with_people()
     )
     state = live_page_state(interview)
+    state["topics"] = requirements_in_words(state["topics"])
     can_change = interview.can_be_changed_by(request.user)
     return render(
         request,
         "interviews/live.html",
-        {"interview": interview, "state": state, "can_change": can_change},
+        {
+            "interview": interview,
+            "state": state,
+            "can_change": can_change,
+            "labels": live_labels(interview),
+        },
     )

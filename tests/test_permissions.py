@@ -38,6 +38,7 @@ from tests.factories import AIInsightFactory, ScorecardFactory, TranscriptFactor
 # The allow-list: the only URLs an anonymous visitor may use, and why.
 PUBLIC = {
     "healthz": "load balancers probe it",
+    "favicon": "browsers ask for it on pages that name no icon; it redirects to a static file",
     "accounts:login": "the sign-in page",
     "accounts:clerk_signin": "exchanges a Clerk session token for a session",
     "accounts:clerk_webhook": "Clerk calls it; the svix signature authenticates",

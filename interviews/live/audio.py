@@ -65,7 +65,9 @@ class InterviewAudioConsumer(AsyncWebsocketConsumer):
             return
         if not settings.DEEPGRAM_API_KEY:
             await self.send_status("error", _("Speech-to-text is not configured on the server."))
-            await self.close(code=1011)
+            # 4503, not 1011: Daphne may not send 1011 (autobahn raises, and the demo,
+            # which has no Deepgram key, logged a traceback for every click on Start).
+            await self.close(code=4503)
             return
         try:
             encoding, sample_rate = self._audio_format()

@@ -326,6 +326,20 @@ async def test_only_the_interviewer_or_staff_may_capture_a_live_interview(
     assert deepgram.connections == []
 
 
+async def test_without_speech_to_text_the_page_is_told_and_the_socket_closes_4503(
+    live_interview, alice, settings
+):
+    settings.DEEPGRAM_API_KEY = ""
+    path = f"/ws/interviews/{live_interview.pk}/audio/"
+    audio = WebsocketCommunicator(application, path, headers=await bearer(alice))
+    await audio.connect()
+    output = await audio.receive_output(timeout=3)
+    assert output["type"] == "websocket.send"
+    assert json.loads(output["text"])["state"] == "error"
+    # A code Daphne can send (1011 made autobahn raise inside the server).
+    assert (await audio.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4503}
+
+
 async def test_staff_may_capture_for_another_interviewer(deepgram, live_interview, charlie):
     audio = await open_audio(live_interview, await bearer(charlie))
     await statuses_until(audio, "live")

@@ -114,10 +114,10 @@ def test_the_csv_export_puts_the_human_decision_first(alice_client, alice, card)
     assert header[:4] == ["decision", "decision_reason", "decided_by", "decided_at"]
     assert header.index("decision") < header.index("ai_recommendation")
     (row,) = read_csv(response)
-    assert row["decision"] == "no_hire"
+    assert row["decision"] == "No contratar"  # in words, in the default language (es)
     assert row["decided_by"] == "alice@example.com"
     assert row["candidate"] == "Lucía Fernández"
-    assert row["ai_recommendation"] == "hire"
+    assert row["ai_recommendation"] == "Contratar"
     assert row["overall_score"] == "7.0"
     assert row["technical"] == "9"
     assert row["english"] == ""
@@ -172,3 +172,27 @@ def test_the_csv_lists_every_scorecard_for_any_signed_in_interviewer(client, bob
     rows = read_csv(client.get("/scorecards/export.csv"))
     assert [r["interview_id"] for r in rows] == [str(card.interview.pk)]
     assert Scorecard.objects.count() == 1
+
+
+def test_the_report_says_its_codes_in_words_and_fills_its_first_page_with_the_essentials(
+    alice_client, card
+):
+    interview = card.interview
+    AIInsightFactory(
+        interview=interview,
+        type="red-flag",
+        severity="warning",
+        topic="vague_answer",
+        content="Vague on testing",
+    )
+
+    response = alice_client.get(f"/interviews/{interview.pk}/report/")
+
+    page = response.content.decode()
+    assert "Respuesta vaga" in page and "vague_answer" not in page
+    # At a glance, before the scorecard: the flags that count and the requirements.
+    glance, scorecard = page.index('id="glance-h"'), page.index('id="sc-h"')
+    assert glance < scorecard
+    counts = response.context["flag_counts"]
+    assert counts["red_flag"] == 1 and counts["green_flag"] == 1  # the dismissed one never
+    assert response.context["duration"]

@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from candidates.admin import CandidateAdmin
 from candidates.models import Candidate, JobPositionStatus
 from interview_companion.admin_widgets import PrettyJSONMixin, pretty_json_display
+from interviews import notice_admin  # noqa: F401  (registers the notice's admin)
 from interviews.live.admin import import_deepgram_transcript
 from interviews.models import (
     SCORE_DIMENSIONS,

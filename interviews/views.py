@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -15,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.selectors import candidate_list, candidates_by_ids
 from interviews.forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
-from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus
+from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus, NoticeChannel
+from interviews.notices import notice_text_current
 from interviews.scorecards.charts import RadarSeries, radar_legend, radar_svg
 from interviews.selectors import (
     DASHBOARD_PAGE_SIZE,
@@ -225,5 +227,14 @@ def live(request: HttpRequest, interview_id: int) -> HttpResponse:
     return render(
         request,
         "interviews/live.html",
-        {"interview": interview, "state": state, "can_change": can_change},
+        {
+            "interview": interview,
+            "state": state,
+            "can_change": can_change,
+            # The text to read aloud, in the interview's language, and the answers so far.
+            "notice_text": notice_text_current(interview.language),
+            "notices": interview.notices.select_related("recorded_by").order_by("recorded_at"),
+            "notice_required": settings.CANDIDATE_NOTICE_REQUIRED,
+            "notice_channels": NoticeChannel.choices,
+        },
     )

@@ -62,6 +62,7 @@ from interviews.live.ingest import (
     InterviewNotFound,
     InterviewNotLive,
     NotAllowed,
+    RecordingDeclined,
     parse_batch,
     transcript_ingest_many,
     transcripts_body,
@@ -121,7 +122,12 @@ class DatabaseUnavailable(Refusal):
         return {"error": str(self), "retry_after": DATABASE_RETRY_AFTER_SECONDS}
 
 
-STATUS_OF = {InterviewNotFound: 404, NotAllowed: 403, InterviewNotLive: 409}
+STATUS_OF = {
+    InterviewNotFound: 404,
+    NotAllowed: 403,
+    InterviewNotLive: 409,
+    RecordingDeclined: 409,
+}
 
 
 # --- The writer ---------------------------------------------------------------

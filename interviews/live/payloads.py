@@ -72,6 +72,7 @@ def interview_data(interview: Interview) -> dict:
         "updated_at": _iso(interview.updated_at),
         "scores": (interview.analysis_state or {}).get("scores", {}),
         "covered_requirements": (interview.analysis_state or {}).get("covered_requirements", []),
+        "notice_decision": interview.notice_decision,
         **roles_data(interview),
     }
 

@@ -37,6 +37,7 @@ from interviews.models import (
     EventType,
     Interview,
     InterviewStatus,
+    NoticeDecision,
     Recommendation,
     Scorecard,
     ScorecardState,
@@ -220,6 +221,13 @@ def _scorecard_start(*, interview_id: int, only_if_due: bool) -> Scorecard | Non
             _("A scorecard is generated only for a completed interview (this one is “%(s)s”).")
             % {"s": interview.get_status_display()}
         )
+    if interview.recording_declined:
+        raise ScorecardError(
+            _(
+                "The candidate declined the notice: the AI writes no scorecard for this "
+                "interview. Take notes and score it by hand."
+            )
+        )
     card, created = _locked_card(interview)
     if only_if_due and not created:
         stale = card.updated_at < timezone.now() - STALE_GENERATING
@@ -342,6 +350,7 @@ def due_interview_ids(interview_ids: Iterable[int] | None = None) -> list[int]:
             | Q(scorecard__state=ScorecardState.GENERATING, scorecard__updated_at__lt=stale_before)
         )
         .filter(~Exists(pending_chunks))
+        .exclude(notice_decision=NoticeDecision.DECLINED)
     )
     if interview_ids is not None:
         due = due.filter(pk__in=list(interview_ids))

@@ -174,3 +174,18 @@ def test_a_used_replay_interview_is_made_fresh_again(seeded):
     fresh = Interview.objects.get(candidate__name="Tom Hughes")
     assert fresh.status == InterviewStatus.SCHEDULED
     assert f"REPLAY_INTERVIEW_ID={fresh.pk}" in output
+
+
+def test_the_demo_records_the_notice_for_its_interviews_but_one(seeded):
+    from interviews.models import CandidateNotice
+
+    untold = Interview.objects.get(candidate__email="carmen.vidal@example.com")
+    assert untold.notice_decision is None
+    for interview in Interview.objects.exclude(pk=untold.pk):
+        notice = CandidateNotice.objects.get(interview=interview)
+        assert (notice.decision, notice.channel, notice.language) == (
+            "agreed",
+            "spoken",
+            interview.language,
+        )
+        assert interview.notice_decision == "agreed"

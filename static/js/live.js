@@ -105,7 +105,24 @@
     }
     const roles = state.interview.roles;
     // Nothing to swap until the roles are known (the server would refuse).
-    const swap = el("swap-roles");
+    for (const b of document.querySelectorAll("[data-notice-decision]")) {
+    b.addEventListener("click", async () => {
+      const json = await send(root.dataset.noticeUrl, "POST", {
+        decision: b.dataset.noticeDecision,
+        channel: el("notice-channel").value,
+      });
+      if (json && json.decision) {
+        state.noticeReopened = false;
+        renderInterview({ notice_decision: json.decision });
+      }
+    });
+  }
+  const noticeAgain = el("notice-again");
+  if (noticeAgain) noticeAgain.addEventListener("click", () => {
+    state.noticeReopened = true;
+    el("notice-body").hidden = false;
+  });
+  const swap = el("swap-roles");
     if (swap) swap.hidden = !(roles && state.interview.roles_assigned);
     el("roles-text").textContent = roles && state.interview.roles_assigned
       ? `${t("Interviewer")}: ${roles.host} · ${t("Candidate")}: ${roles.guest}` +
@@ -204,11 +221,25 @@
     for (const li of el("requirements").querySelectorAll("li[data-skill]")) {
       li.classList.toggle("covered", covered.includes(li.dataset.skill.toLowerCase()));
     }
+    // The candidate's answer to the notice comes first: until it is recorded the
+    // interview cannot start (the server refuses it too, 409).
+    const decision = state.interview.notice_decision || "";
+    const noticeMissing = root.dataset.noticeRequired === "true" && !decision;
+    const finished = state.interview.status === "completed" || state.interview.status === "cancelled";
+    const noticeBox = el("notice");
+    noticeBox.dataset.decision = decision;
+    const badge = el("notice-state");
+    badge.className = "badge notice-" + (decision || "none");
+    badge.textContent = label("notice." + (decision || "none"), decision || "");
+    if (!state.noticeReopened) el("notice-body").hidden = Boolean(decision) || finished;
+    const again = el("notice-again");
+    if (again) again.hidden = !decision || finished;
     for (const b of document.querySelectorAll("[data-transition]")) {
       const to = b.dataset.transition;
       const s = state.interview.status;
       b.hidden = !((s === "scheduled" && (to === "live" || to === "cancelled")) ||
                    (s === "live" && (to === "completed" || to === "cancelled")));
+      if (to === "live") b.disabled = noticeMissing;
     }
     relabelAll();
   }
@@ -316,6 +347,23 @@
       send(root.dataset.transitionUrl, "POST", { to });
     });
   }
+  for (const b of document.querySelectorAll("[data-notice-decision]")) {
+    b.addEventListener("click", async () => {
+      const json = await send(root.dataset.noticeUrl, "POST", {
+        decision: b.dataset.noticeDecision,
+        channel: el("notice-channel").value,
+      });
+      if (json && json.decision) {
+        state.noticeReopened = false;
+        renderInterview({ notice_decision: json.decision });
+      }
+    });
+  }
+  const noticeAgain = el("notice-again");
+  if (noticeAgain) noticeAgain.addEventListener("click", () => {
+    state.noticeReopened = true;
+    el("notice-body").hidden = false;
+  });
   const swap = el("swap-roles");
   if (swap) swap.addEventListener("click", () => send(root.dataset.rolesUrl, "POST", { swap: true }));
   el("insight-filter").addEventListener("change", (e) => {

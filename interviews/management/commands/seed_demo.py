@@ -40,10 +40,13 @@ from interviews.models import (
     AIInsight,
     Interview,
     InterviewStatus,
+    NoticeChannel,
+    NoticeDecision,
     Scorecard,
     ScorecardState,
     Transcript,
 )
+from interviews.notices import notice_record
 from interviews.scorecards.services import scorecard_generate
 from interviews.services import interview_schedule, interview_transition
 
@@ -383,6 +386,11 @@ PLANNED = [
 ]
 
 
+# Interviews whose candidate has not been read the notice yet: their live page
+# shows the notice step before "Start interview".
+UNTOLD = {"carmen"}
+
+
 def _slots() -> dict[str, datetime]:
     """When each interview is (re)scheduled, in the server's time zone: the replay
     target within the hour, the rest over the coming days."""
@@ -515,6 +523,14 @@ class Command(BaseCommand):
                     scheduled_at=slots[plan.key],
                     language=plan.language,
                 )
+                if plan.key not in UNTOLD:
+                    # Read aloud and agreed, as before any interview that is recorded.
+                    notice_record(
+                        interview=interview,
+                        decision=NoticeDecision.AGREED,
+                        channel=NoticeChannel.SPOKEN,
+                        by=interviewer,
+                    )
                 if plan.status in (InterviewStatus.LIVE, InterviewStatus.CANCELLED):
                     interview = interview_transition(
                         interview=interview, to=plan.status, by=interviewer

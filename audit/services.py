@@ -47,6 +47,33 @@ def audit_record(
     )
 
 
+def audit_page_view(
+    *, user, action: str, interview=None, candidate_id: int | None = None, page: str = ""
+) -> AuditEvent | None:
+    """A person opened a page about a candidate or an interview. Machine clients
+    (API tokens) never see these pages; nobody signed in records nothing."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if interview is not None:
+        return audit_record(
+            action=action,
+            actor=user,
+            object_type="interview",
+            object_id=interview.pk,
+            interview_id=interview.pk,
+            candidate_id=interview.candidate_id,
+            details={"page": page} if page else {},
+        )
+    return audit_record(
+        action=action,
+        actor=user,
+        object_type="candidate",
+        object_id=candidate_id,
+        candidate_id=candidate_id,
+        details={"page": page} if page else {},
+    )
+
+
 def audit_retention_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
 

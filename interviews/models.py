@@ -396,6 +396,10 @@ class Scorecard(models.Model):
     ai_scores = models.JSONField(default=dict, db_default={}, blank=True)
     manual_scores = models.JSONField(default=dict, db_default={}, blank=True)
     provider = models.CharField(max_length=50, blank=True, default="", db_default="")
+    # The model and prompt (or rules) version behind the AI's columns, as they were
+    # when generated: the report's "How this assessment was made".
+    ai_model = models.CharField(max_length=100, blank=True, default="", db_default="")
+    prompt_version = models.CharField(max_length=50, blank=True, default="", db_default="")
     version = models.PositiveIntegerField(default=0, db_default=0)
     generated_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=20, null=True, blank=True, choices=Recommendation)
@@ -455,6 +459,24 @@ class Scorecard(models.Model):
 
     def dimension_scores(self) -> dict[str, int | None]:
         return {dim: getattr(self, dim) for dim in SCORE_DIMENSIONS}
+
+    @property
+    def decision_differs_from_ai(self) -> bool:
+        verdict = self.recommendation_verdict
+        return bool(self.decision and verdict and self.decision != verdict)
+
+    def ai_visible_to(self, user) -> bool:
+        """May `user` see the AI's recommendation and overall score yet?
+
+        With AI_RECOMMENDATION_AFTER_DECISION (the default) the interviewers see
+        them only once a decision with its reason is recorded, so the person
+        decides first and is not anchored by the machine; staff always see both.
+        """
+        if not settings.AI_RECOMMENDATION_AFTER_DECISION:
+            return True
+        if getattr(user, "is_staff", False):
+            return True
+        return bool(self.decision and self.decision_reason)
 
 
 class ScorecardVersion(models.Model):

@@ -340,6 +340,8 @@ def scorecard_panel_context(interview: Interview, user) -> dict:
                 }
             ),
             "history_count": card.versions.count() if card else 0,
+            # The person decides first (Scorecard.ai_visible_to).
+            "ai_visible": card.ai_visible_to(user) if card else False,
             "jira_configured": jira_configured,
             "jira_ticket": interview.candidate.jira_ticket or "",
         }

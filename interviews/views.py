@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import AuditAction
+from audit.services import audit_page_view
 from candidates.selectors import candidate_list, candidates_by_ids
 from interviews.forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
 from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus, NoticeChannel
@@ -113,6 +115,9 @@ def _scorecard_panel(request: HttpRequest, interview: Interview) -> dict:
 @require_GET
 def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = interview_for_page(interview_id)
+    audit_page_view(
+        user=request.user, action=AuditAction.INTERVIEW_VIEWED, interview=interview, page="detail"
+    )
     insight_filters = InsightFilterForm(request.GET or None)
     rows, has_older = transcript_rows_before(interview)
     context = {
@@ -224,6 +229,9 @@ def live(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = get_object_or_404(Interview.objects.with_people(), pk=interview_id)
     state = live_page_state(interview)
     can_change = interview.can_be_changed_by(request.user)
+    audit_page_view(
+        user=request.user, action=AuditAction.INTERVIEW_VIEWED, interview=interview, page="live"
+    )
     return render(
         request,
         "interviews/live.html",
@@ -236,5 +244,9 @@ def live(request: HttpRequest, interview_id: int) -> HttpResponse:
             "notices": interview.notices.select_related("recorded_by").order_by("recorded_at"),
             "notice_required": settings.CANDIDATE_NOTICE_REQUIRED,
             "notice_channels": NoticeChannel.choices,
+            # The person decides first: the page shows the AI's verdict only after
+            # a decision (staff always), like the scorecard panel.
+            "ai_after_decision": settings.AI_RECOMMENDATION_AFTER_DECISION
+            and not request.user.is_staff,
         },
     )

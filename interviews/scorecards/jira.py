@@ -15,6 +15,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from jira import JIRA, JIRAError
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from interviews.models import SCORE_DIMENSIONS, Recommendation, Scorecard, ScorecardState
 from interviews.scorecards.charts import DIMENSION_LABELS
 
@@ -92,7 +94,7 @@ def scorecard_comment(scorecard: Scorecard, *, report_url: str = "") -> str:
     return "\n".join(lines)
 
 
-def scorecard_send_to_jira(*, scorecard: Scorecard, report_url: str = "") -> str:
+def scorecard_send_to_jira(*, scorecard: Scorecard, report_url: str = "", by=None) -> str:
     """Post the scorecard as a comment on the candidate's `jira_ticket`; returns
     the ticket key. Raises JiraHandOffError with a message for the user."""
     if not jira_configured():
@@ -128,4 +130,13 @@ def scorecard_send_to_jira(*, scorecard: Scorecard, report_url: str = "") -> str
         raise JiraHandOffError(
             _("Jira could not be reached (%(error)s).") % {"error": exc.__class__.__name__}
         ) from exc
+    audit_record(
+        action=AuditAction.JIRA_HANDOFF,
+        actor=by,
+        object_type="scorecard",
+        object_id=scorecard.pk,
+        interview_id=scorecard.interview_id,
+        candidate_id=scorecard.interview.candidate_id,
+        details={"ticket": ticket, "version": scorecard.version},
+    )
     return ticket

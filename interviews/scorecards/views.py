@@ -10,11 +10,9 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +20,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import AuditAction
+from audit.services import audit_page_view, audit_record
 from interviews.models import SCORE_DIMENSIONS, Interview, Scorecard, ScorecardState
 from interviews.scorecards.charts import DIMENSION_LABELS
 from interviews.scorecards.forms import (
@@ -31,6 +31,7 @@ from interviews.scorecards.forms import (
     ScorecardNotesForm,
 )
 from interviews.scorecards.jira import JiraHandOffError, scorecard_send_to_jira
+from interviews.scorecards.reports import report_html, report_pdf_bytes
 from interviews.scorecards.services import (
     ScorecardError,
     scorecard_adjust_score,
@@ -39,7 +40,7 @@ from interviews.scorecards.services import (
     scorecard_record_decision,
     scorecard_update_notes,
 )
-from interviews.selectors import report_context, scorecard_export_rows, scorecard_history
+from interviews.selectors import scorecard_export_rows, scorecard_history
 
 
 def _interview(interview_id: int) -> Interview:
@@ -86,7 +87,7 @@ def regenerate(request: HttpRequest, interview_id: int) -> HttpResponse:
         # providers within AI_TIMEOUT_SECONDS, and the interviewer sees the result
         # (or why it failed) on the next page; other viewers follow the
         # `generating` state live over the websocket.
-        card = scorecard_generate(interview=interview)
+        card = scorecard_generate(interview=interview, by=request.user)
     except ScorecardError as exc:
         messages.error(request, str(exc))
         return _back(request, interview)
@@ -107,7 +108,7 @@ def notes(request: HttpRequest, interview_id: int) -> HttpResponse:
     if data is None:
         return _back(request, interview)
     card = scorecard_ensure(interview=interview)
-    scorecard_update_notes(scorecard=card, notes=data["notes"])
+    scorecard_update_notes(scorecard=card, notes=data["notes"], by=request.user)
     messages.success(request, _("Notes saved."))
     return _back(request, interview)
 
@@ -120,7 +121,7 @@ def adjust(request: HttpRequest, interview_id: int) -> HttpResponse:
         return _back(request, interview)
     dimension, value = data["dimension"], data["value"]
     card = scorecard_ensure(interview=interview)
-    scorecard_adjust_score(scorecard=card, dimension=dimension, value=value)
+    scorecard_adjust_score(scorecard=card, dimension=dimension, value=value, by=request.user)
     label = DIMENSION_LABELS[dimension]
     if value is None:
         messages.success(request, _("%(dim)s uses the AI's score again.") % {"dim": label})
@@ -160,7 +161,7 @@ def send_to_jira(request: HttpRequest, interview_id: int) -> HttpResponse:
     card.interview = interview  # already loaded with its candidate and position
     report_url = request.build_absolute_uri(reverse("interviews:report", args=[interview.pk]))
     try:
-        ticket = scorecard_send_to_jira(scorecard=card, report_url=report_url)
+        ticket = scorecard_send_to_jira(scorecard=card, report_url=report_url, by=request.user)
     except JiraHandOffError as exc:
         messages.error(request, str(exc))
     else:
@@ -172,6 +173,12 @@ def send_to_jira(request: HttpRequest, interview_id: int) -> HttpResponse:
 def history(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview(interview_id)
     card = get_object_or_404(Scorecard, interview=interview)
+    audit_page_view(
+        user=request.user,
+        action=AuditAction.INTERVIEW_VIEWED,
+        interview=interview,
+        page="scorecard_history",
+    )
     versions = [
         {
             "version": v.version,
@@ -199,7 +206,10 @@ def history(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_GET
 def report(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview(interview_id)
-    return render(request, "interviews/report.html", {**report_context(interview), "pdf": False})
+    audit_page_view(
+        user=request.user, action=AuditAction.INTERVIEW_VIEWED, interview=interview, page="report"
+    )
+    return HttpResponse(report_html(interview, viewer=request.user, pdf=False, request=request))
 
 
 def _report_filename(interview: Interview, extension: str) -> str:
@@ -209,18 +219,15 @@ def _report_filename(interview: Interview, extension: str) -> str:
 
 @require_GET
 def report_pdf(request: HttpRequest, interview_id: int) -> HttpResponse:
-    # Imported here: WeasyPrint loads Pango at import time, which only this view needs.
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
     interview = _interview(interview_id)
-    html = render_to_string(
-        "interviews/report.html", {**report_context(interview), "pdf": True}, request=request
-    )
-    # The report holds no external resource: refusing every fetch but data: URIs
-    # means text from a transcript can never make the server fetch a URL.
-    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf(
-        stylesheets=[CSS(filename=finders.find("css/report.css"))]
+    pdf = report_pdf_bytes(interview, viewer=request.user, request=request)
+    audit_record(
+        action=AuditAction.EXPORT_PDF,
+        actor=request.user,
+        object_type="interview",
+        object_id=interview.pk,
+        interview_id=interview.pk,
+        candidate_id=interview.candidate_id,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_report_filename(interview, "pdf")}"'
@@ -275,8 +282,13 @@ def export_csv(request: HttpRequest) -> HttpResponse:
             "summary",
         ]
     )
+    written = 0
     for card in rows.iterator(chunk_size=500):
         interview = card.interview
+        written += 1
+        # The person decides first: no AI verdict or overall score before the
+        # interviewer's own decision, in the export as on the page (staff see all).
+        ai = card.ai_visible_to(request.user)
         writer.writerow(
             _csv_cell(v)
             for v in [
@@ -292,9 +304,9 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                 _when(interview.scheduled_at),
                 _when(interview.completed_at),
                 interview.interviewer.email,
-                card.recommendation_verdict or "",
-                card.recommendation_reason,
-                "" if card.overall_score is None else f"{card.overall_score:.1f}",
+                (card.recommendation_verdict or "") if ai else "",
+                card.recommendation_reason if ai else "",
+                "" if card.overall_score is None or not ai else f"{card.overall_score:.1f}",
                 *[getattr(card, d) for d in SCORE_DIMENSIONS],
                 " ".join(sorted(card.manual_scores or {})),
                 card.state,
@@ -305,4 +317,19 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                 card.summary or "",
             ]
         )
+    audit_record(
+        action=AuditAction.EXPORT_CSV,
+        actor=request.user,
+        object_type="scorecards",
+        details={
+            "rows": written,
+            # A name typed in the search box is personal data: only that one was used.
+            "filters": {
+                k: str(v)
+                for k, v in filters.filters().items()
+                if v not in ("", None) and k != "candidate_text"
+            },
+            "searched_by_name": bool(filters.filters()["candidate_text"]),
+        },
+    )
     return response

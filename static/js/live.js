@@ -252,7 +252,10 @@
       box.replaceChildren();
       const p = document.createElement("p");
       p.className = "recommendation";
-      p.textContent = (data.recommendation || "") + (data.overall_score != null ? ` · ${data.overall_score.toFixed(1)}/10` : "");
+      const aiShown = root.dataset.aiAfterDecision !== "true" || (data.decision && data.decision_reason);
+      p.textContent = aiShown
+        ? (data.recommendation || "") + (data.overall_score != null ? ` · ${data.overall_score.toFixed(1)}/10` : "")
+        : t("Scorecard ready. Record your decision to see the AI's recommendation.");
       const a = document.createElement("a");
       a.href = `/interviews/${interviewId}/`;
       a.textContent = t("Open the scorecard");

@@ -220,3 +220,20 @@ def test_a_candidate_without_ticket_gets_a_clear_message(alice_client, jira_serv
     assert level == "error"
     assert "Lucía Fernández" in text
     assert jira_server.comments == []
+
+
+def test_a_hand_off_is_audited_and_a_refused_one_is_not(alice_client, alice, jira_server, card):
+    from audit.models import AuditEvent
+
+    send(alice_client, card)
+    (event,) = AuditEvent.objects.filter(action="jira.handoff")
+    assert (event.actor, event.interview_id, event.candidate_id) == (
+        alice,
+        card.interview_id,
+        card.interview.candidate_id,
+    )
+    assert event.details == {"ticket": "HIRE-42", "version": card.version}
+
+    jira_server.fail_with = 500
+    send(alice_client, card)
+    assert AuditEvent.objects.filter(action="jira.handoff").count() == 1

@@ -195,19 +195,25 @@ def test_the_database_refuses_an_update_or_delete_of_an_entry():
         "UPDATE audit_events SET details = '{}' WHERE id = %s",
         "DELETE FROM audit_events WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [event.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).details == {"dry_run": True}
 
 
 @pytest.mark.postgres
 def test_even_with_the_retention_switch_only_old_entries_may_be_deleted():
     recent = audit_record(action="retention.run")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('interview_companion.audit_retention', 'on', true)")
-            cursor.execute("DELETE FROM audit_events WHERE id = %s", [recent.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT set_config('interview_companion.audit_retention', 'on', true)")
+        cursor.execute("DELETE FROM audit_events WHERE id = %s", [recent.pk])
     assert AuditEvent.objects.filter(pk=recent.pk).exists()
 
 
@@ -248,9 +254,7 @@ def test_staff_read_the_log_in_the_admin_filtered_and_nobody_edits_it(client, ch
     assert client.get("/admin/audit/auditevent/add/").status_code == 403
     assert client.post(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
     assert (
-        client.get(
-            "/admin/audit/auditevent/?action=candidate.viewed&actor__id__exact=%d" % alice.pk
-        )
+        client.get(f"/admin/audit/auditevent/?action=candidate.viewed&actor__id__exact={alice.pk}")
         .context["cl"]
         .result_count
         == 2

@@ -45,9 +45,11 @@ def _verdict_label(verdict: str | None) -> str:
     return str(Recommendation(verdict).label) if verdict in Recommendation.values else "—"
 
 
-def scorecard_comment(scorecard: Scorecard, *, report_url: str = "") -> str:
+def scorecard_comment(scorecard: Scorecard, *, report_url: str = "", show_ai: bool = True) -> str:
     """The comment: decision first, then the AI's recommendation, the scores, the
-    evidence and the summary. The interviewer's private notes stay in the app."""
+    evidence and the summary. The interviewer's private notes stay in the app.
+    Without `show_ai` (the person has not decided yet) the AI's verdict and overall
+    score are left out, as on the page."""
     interview = scorecard.interview
     position = interview.job_position.title if interview.job_position_id else ""
     lines = [
@@ -61,14 +63,24 @@ def scorecard_comment(scorecard: Scorecard, *, report_url: str = "") -> str:
         ),
         "*{}:* {}{}".format(
             _("AI recommendation"),
-            _verdict_label(scorecard.recommendation_verdict),
+            _verdict_label(scorecard.recommendation_verdict)
+            if show_ai
+            else _("shown after the interviewer's decision"),
             f" — {_wiki(scorecard.recommendation_reason)}"
-            if scorecard.recommendation_reason
+            if scorecard.recommendation_reason and show_ai
             else "",
         ),
-        "*{}:* {}".format(
-            _("Overall score"),
-            f"{scorecard.overall_score:.1f} / 10" if scorecard.overall_score is not None else "—",
+        *(
+            [
+                "*{}:* {}".format(
+                    _("Overall score"),
+                    f"{scorecard.overall_score:.1f} / 10"
+                    if scorecard.overall_score is not None
+                    else "—",
+                )
+            ]
+            if show_ai
+            else []
         ),
         "",
         f"||{_('Dimension')}||{_('Score')}||",
@@ -109,7 +121,8 @@ def scorecard_send_to_jira(*, scorecard: Scorecard, report_url: str = "", by=Non
         )
     if scorecard.state != ScorecardState.READY:
         raise JiraHandOffError(_("Only a ready scorecard can be sent to Jira."))
-    body = scorecard_comment(scorecard, report_url=report_url)
+    show_ai = by is None or scorecard.ai_visible_to(by)
+    body = scorecard_comment(scorecard, report_url=report_url, show_ai=show_ai)
     try:
         client = JIRA(
             server=settings.JIRA_BASE_URL,

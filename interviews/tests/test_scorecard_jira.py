@@ -237,3 +237,16 @@ def test_a_hand_off_is_audited_and_a_refused_one_is_not(alice_client, alice, jir
     jira_server.fail_with = 500
     send(alice_client, card)
     assert AuditEvent.objects.filter(action="jira.handoff").count() == 1
+
+
+def test_before_the_decision_the_comment_leaves_the_ai_verdict_out(
+    alice_client, alice, jira_server, card
+):
+    scorecard_record_decision(scorecard=card, decision=None, reason="", by=alice)
+
+    send(alice_client, card)
+
+    (comment,) = jira_server.comments
+    assert "scripted says hire" not in comment["body"]
+    assert "shown after the interviewer's decision" in comment["body"]
+    assert "Overall score" not in comment["body"]

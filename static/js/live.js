@@ -105,12 +105,17 @@
     }
     const roles = state.interview.roles;
     // Nothing to swap until the roles are known (the server would refuse).
-    for (const b of document.querySelectorAll("[data-notice-decision]")) {
+    const noticeButtons = document.querySelectorAll("[data-notice-decision]");
+  for (const b of noticeButtons) {
     b.addEventListener("click", async () => {
+      // One answer per click: the buttons wait for the server's reply.
+      if (b.disabled) return;
+      for (const other of noticeButtons) other.disabled = true;
       const json = await send(root.dataset.noticeUrl, "POST", {
         decision: b.dataset.noticeDecision,
         channel: el("notice-channel").value,
       });
+      for (const other of noticeButtons) other.disabled = false;
       if (json && json.decision) {
         state.noticeReopened = false;
         renderInterview({ notice_decision: json.decision });
@@ -350,12 +355,17 @@
       send(root.dataset.transitionUrl, "POST", { to });
     });
   }
-  for (const b of document.querySelectorAll("[data-notice-decision]")) {
+  const noticeButtons = document.querySelectorAll("[data-notice-decision]");
+  for (const b of noticeButtons) {
     b.addEventListener("click", async () => {
+      // One answer per click: the buttons wait for the server's reply.
+      if (b.disabled) return;
+      for (const other of noticeButtons) other.disabled = true;
       const json = await send(root.dataset.noticeUrl, "POST", {
         decision: b.dataset.noticeDecision,
         channel: el("notice-channel").value,
       });
+      for (const other of noticeButtons) other.disabled = false;
       if (json && json.decision) {
         state.noticeReopened = false;
         renderInterview({ notice_decision: json.decision });

@@ -261,11 +261,10 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     page.locator('#scorecard-state[data-state="ready"]').wait_for(timeout=45_000)
     card = Scorecard.objects.get(interview=interview)
     assert card.state == "ready" and card.version >= 1
-    assert (
-        page.locator("#scorecard-state .recommendation")
-        .inner_text()
-        .startswith(card.recommendation)
-    )
+    # The person decides first: the live page holds the AI's verdict back.
+    held = page.locator("#scorecard-state .recommendation").inner_text()
+    assert held == "Scorecard ready. Record your decision to see the AI's recommendation."
+    assert card.recommendation_reason not in page.content()
     assert page.evaluate("() => window.sameDocument") is True  # all of it without a reload
     shot(page, artifacts, "06-completed")
 
@@ -277,6 +276,15 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     radar = panel.locator("figure.radar-figure svg")
     assert radar.is_visible()
     assert radar.bounding_box()["width"] > 150
+    assert panel.locator(".ai-hidden").is_visible()
+    decision = panel.locator("form[action$='/scorecard/decision/']")
+    decision.locator("select[name=decision]").select_option("hire")
+    decision.locator("[name=reason]").fill("Concrete answers about Django and PostgreSQL.")
+    decision.locator("button[type=submit]").click()
+    panel = page.locator('#scorecard[data-state="ready"]')
+    panel.locator(".sc-verdict.ai .verdict").wait_for()
+    assert panel.locator(".ai-hidden").count() == 0
+    assert card.recommendation_reason in panel.inner_text()
     panel.scroll_into_view_if_needed()
     shot(page, artifacts, "07-scorecard")
 

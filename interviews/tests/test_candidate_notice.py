@@ -256,3 +256,35 @@ def test_the_live_page_shows_the_notice_to_read_aloud_in_spanish(client, alice, 
     assert NoticeText.objects.get(version=1, language="es").text.splitlines()[0] in html
     assert 'data-notice-decision="agreed"' in html and 'data-notice-decision="declined"' in html
     assert f'data-notice-url="/api/interviews/{untold.pk}/notice/"' in html
+
+
+@pytest.mark.django_db
+def test_staff_write_a_new_version_in_the_admin_and_a_read_one_stays_as_it_was(
+    client, alice_client, untold
+):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    used = NoticeText.objects.get(version=1, language="es")
+    notice(alice_client, untold)  # version 1 has now been read to someone
+
+    page = client.get(f"/admin/interviews/noticetext/{used.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="text"' not in page.content.decode()  # read-only
+    assert client.post(f"/admin/interviews/noticetext/{used.pk}/delete/").status_code == 403
+
+    response = client.post(
+        "/admin/interviews/noticetext/add/",
+        {
+            "version": "2",
+            "language": "es",
+            "text": "Versión 2: grabamos, una IA ayuda, decide una persona.",
+        },
+    )
+    assert response.status_code == 302
+    second = Interview.objects.create(
+        candidate=untold.candidate, interviewer=untold.interviewer, language="es"
+    )
+    assert notice(alice_client, second).json()["notice_version"] == 2
+    assert NoticeText.objects.get(pk=used.pk).text == used.text

@@ -74,6 +74,26 @@ def audit_page_view(
     )
 
 
+def audit_interviews_viewed(*, user, interviews, page: str) -> None:
+    """Several interviews on one page (the comparison): one INSERT for all."""
+    if not getattr(user, "is_authenticated", False) or not interviews:
+        return
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor_id=user.pk,
+                action=AuditAction.INTERVIEW_VIEWED,
+                object_type="interview",
+                object_id=interview.pk,
+                interview_id=interview.pk,
+                candidate_id=interview.candidate_id,
+                details={"page": page},
+            )
+            for interview in interviews
+        ]
+    )
+
+
 def audit_retention_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
-from audit.services import audit_page_view
+from audit.services import audit_interviews_viewed, audit_page_view
 from candidates.selectors import candidate_list, candidates_by_ids
 from interviews.forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
 from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus, NoticeChannel
@@ -187,6 +187,10 @@ def compare(request: HttpRequest) -> HttpResponse:
     """Two to four candidates' latest scorecards side by side, with a radar chart."""
     ids = _selected_ids(request)
     cards = scorecards_for_compare(ids) if ids else []
+    # Each candidate's scorecard was looked at (one INSERT, whatever the count).
+    audit_interviews_viewed(
+        user=request.user, interviews=[c.interview for c in cards], page="compare"
+    )
     selected = candidates_by_ids(ids) if ids else []
     with_card = {c.interview.candidate_id for c in cards}
     series = [RadarSeries(c.interview.candidate.name, c.dimension_scores()) for c in cards]
@@ -228,6 +232,11 @@ def compare(request: HttpRequest) -> HttpResponse:
 def live(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = get_object_or_404(Interview.objects.with_people(), pk=interview_id)
     state = live_page_state(interview)
+    ai_after_decision = settings.AI_RECOMMENDATION_AFTER_DECISION and not request.user.is_staff
+    card = state["scorecard"]
+    if card and ai_after_decision and not (card["decision"] and card["decision_reason"]):
+        # Not even in the page's source before the person has decided.
+        state["scorecard"] = {**card, "recommendation": None, "overall_score": None}
     can_change = interview.can_be_changed_by(request.user)
     audit_page_view(
         user=request.user, action=AuditAction.INTERVIEW_VIEWED, interview=interview, page="live"
@@ -246,7 +255,6 @@ def live(request: HttpRequest, interview_id: int) -> HttpResponse:
             "notice_channels": NoticeChannel.choices,
             # The person decides first: the page shows the AI's verdict only after
             # a decision (staff always), like the scorecard panel.
-            "ai_after_decision": settings.AI_RECOMMENDATION_AFTER_DECISION
-            and not request.user.is_staff,
+            "ai_after_decision": ai_after_decision,
         },
     )

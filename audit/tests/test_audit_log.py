@@ -129,6 +129,7 @@ def test_a_person_viewing_a_candidate_or_interview_page_is_audited(
         f"/interviews/{interview.pk}/live/",
         f"/interviews/{interview.pk}/report/",
         f"/interviews/{interview.pk}/scorecard/history/",
+        f"/compare/?c={candidate.pk}",
     ):
         assert alice_client.get(url).status_code == 200, url
 
@@ -139,6 +140,7 @@ def test_a_person_viewing_a_candidate_or_interview_page_is_audited(
         ("interview.viewed", "live"),
         ("interview.viewed", "report"),
         ("interview.viewed", "scorecard_history"),
+        ("interview.viewed", "compare"),
     ]
     assert {(e.actor, e.candidate_id) for e in viewed} == {(alice, candidate.pk)}
 

@@ -129,9 +129,13 @@ def test_the_live_page_holds_the_verdict_back_for_the_interviewer_not_for_staff(
 ):
     url = f"/interviews/{card.interview_id}/live/"
     client.force_login(alice)
-    assert 'data-ai-after-decision="true"' in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert 'data-ai-after-decision="true"' in page
+    assert VERDICT not in page  # not even in the page's first state
     client.force_login(charlie)
-    assert 'data-ai-after-decision="false"' in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert 'data-ai-after-decision="false"' in page
+    assert VERDICT in page
 
 
 def test_the_pdf_explains_how_the_assessment_was_made(alice_client, card):

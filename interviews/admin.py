@@ -376,7 +376,10 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
             # Through the service: it back-fills every row's speaker_role and tells
             # live pages, which a plain column save would not.
             interview_set_roles(
-                interview=obj, host=roles[SpeakerRole.HOST], guest=roles[SpeakerRole.GUEST]
+                interview=obj,
+                host=roles[SpeakerRole.HOST],
+                guest=roles[SpeakerRole.GUEST],
+                by=request.user,
             )
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
@@ -384,7 +387,9 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
             super().save_formset(request, form, formset, change)
             return
         for insight in formset.save(commit=False):
-            insight_update(insight=insight, used=insight.used, dismissed=insight.dismissed)
+            insight_update(
+                insight=insight, used=insight.used, dismissed=insight.dismissed, by=request.user
+            )
 
     def _transition(self, request: HttpRequest, queryset: QuerySet[Interview], to: str) -> None:
         moved = 0
@@ -500,7 +505,7 @@ class AIInsightAdmin(InsightMarksMixin, PrettyJSONMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: AIInsight, form, change: bool) -> None:
-        insight_update(insight=obj, used=obj.used, dismissed=obj.dismissed)
+        insight_update(insight=obj, used=obj.used, dismissed=obj.dismissed, by=request.user)
 
 
 class ScorecardAdminForm(forms.ModelForm):
@@ -634,9 +639,13 @@ class ScorecardAdmin(admin.ModelAdmin):
             with transaction.atomic():
                 for dim in SCORE_DIMENSIONS:
                     if dim in changed:
-                        scorecard_adjust_score(scorecard=obj, dimension=dim, value=data[dim])
+                        scorecard_adjust_score(
+                            scorecard=obj, dimension=dim, value=data[dim], by=request.user
+                        )
                 if "notes" in changed:
-                    scorecard_update_notes(scorecard=obj, notes=data["notes"] or "")
+                    scorecard_update_notes(
+                        scorecard=obj, notes=data["notes"] or "", by=request.user
+                    )
                 if changed & {"decision", "decision_reason"}:
                     scorecard_record_decision(
                         scorecard=obj,

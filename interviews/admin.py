@@ -246,6 +246,7 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
     autocomplete_fields = ("candidate", "interviewer", "job_position")
     readonly_fields = (
         "status",
+        "notice_decision",
         "started_at",
         "completed_at",
         "last_seq",
@@ -265,7 +266,7 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
         (
             _("Lifecycle"),
             {
-                "fields": ("status", "started_at", "completed_at"),
+                "fields": ("status", "notice_decision", "started_at", "completed_at"),
                 "description": _(
                     "The status changes only through the actions of the interview list "
                     "(start, complete, cancel), which follow the interview lifecycle."

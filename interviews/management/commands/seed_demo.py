@@ -620,6 +620,12 @@ class Command(BaseCommand):
             f"  /interviews/{showcase.pk}/"
         )
         out(f"  Live interview:       {live.pk} ({live.candidate.name})")
+        for key in sorted(UNTOLD):
+            untold = interviews[key]
+            out(
+                f"  Notice not read yet:  {untold.pk} ({untold.candidate.name}): its live page "
+                f"asks for the candidate's answer first  /interviews/{untold.pk}/live/"
+            )
         out(
             f"  Ready for replay:     {replay.pk} ({replay.candidate.name}, en, scheduled "
             f"{timezone.localtime(replay.scheduled_at):%Y-%m-%d %H:%M})  "

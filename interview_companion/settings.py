@@ -46,8 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "accounts",
+    "audit",
     "candidates",
     "interviews",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +225,27 @@ TRANSCRIPT_IMPORT_MAX_BYTES = env.int("TRANSCRIPT_IMPORT_MAX_BYTES", default=20 
 JIRA_BASE_URL = env.str("JIRA_BASE_URL", default="").rstrip("/")
 JIRA_EMAIL = env.str("JIRA_EMAIL", default="")
 JIRA_API_TOKEN = env.str("JIRA_API_TOKEN", default="")
+
+# --- Candidate rights -----------------------------------------------------------
+# README, "Candidate rights". An interview goes live only after the candidate's
+# answer to the notice is recorded; a declined notice always stops recording.
+CANDIDATE_NOTICE_REQUIRED = env.bool("CANDIDATE_NOTICE_REQUIRED", default=True)
+# The interviewer records their own decision before seeing the AI's recommendation.
+AI_RECOMMENDATION_AFTER_DECISION = env.bool("AI_RECOMMENDATION_AFTER_DECISION", default=True)
+TRANSCRIPT_RETENTION_DAYS = env.int("TRANSCRIPT_RETENTION_DAYS", default=180)
+CANDIDATE_RETENTION_DAYS = env.int("CANDIDATE_RETENTION_DAYS", default=730)
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# The audit log must outlive the six months in which a decision can be challenged;
+# the PostgreSQL trigger on audit_events holds the same floor.
+AUDIT_RETENTION_MIN_DAYS = 183
+if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_MIN_DAYS:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least {AUDIT_RETENTION_MIN_DAYS} "
+        f"(got {AUDIT_RETENTION_DAYS})."
+    )
+for _name in ("TRANSCRIPT_RETENTION_DAYS", "CANDIDATE_RETENTION_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a positive number of days.")
 
 # --- Limits -------------------------------------------------------------------
 # Request bodies are refused early above this size (ingest batches stay far below).

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("candidates.urls")),
     path("", include("interviews.urls")),
+    path("", include("compliance.urls")),
 ]
 
 handler500 = "interview_companion.views.server_error"

@@ -201,6 +201,12 @@ def live_labels(interview: Interview) -> dict:
         "roles_sure_at": ROLES_SURE_AT,
         "sure": gettext("sure"),
         "check": gettext("probably: check"),
+        # The candidate's answer to the notice (interviews/notices.py).
+        "notice": {
+            "agreed": gettext("The candidate agreed to recording"),
+            "declined": gettext("The candidate declined: no recording, no AI"),
+            "none": gettext("Not read yet"),
+        },
         "interviewer_name": interview.interviewer.get_full_name(),
         "candidate_name": interview.candidate.name,
     }

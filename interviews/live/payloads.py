@@ -83,6 +83,7 @@ def interview_data(interview: Interview) -> dict:
         # The same keys `selectors.interview_topics` matches on, so the live page marks
         # a requirement covered exactly when the detail page and the report do.
         "covered_keys": covered_keys(interview),
+        "notice_decision": interview.notice_decision,
         **roles_data(interview),
     }
 

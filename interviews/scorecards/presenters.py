@@ -65,6 +65,8 @@ def scorecard_panel(interview: Interview, user) -> dict:
                 }
             ),
             "history_count": card.versions.count() if card else 0,
+            # The person decides first (Scorecard.ai_visible_to).
+            "ai_visible": card.ai_visible_to(user) if card else False,
             "jira_configured": bool(
                 settings.JIRA_BASE_URL and settings.JIRA_EMAIL and settings.JIRA_API_TOKEN
             ),
@@ -154,8 +156,10 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def csv_row(card: Scorecard) -> list[str]:
-    """One scorecard as the export's cells, in `CSV_HEADER` order."""
+def csv_row(card: Scorecard, *, ai_visible: bool) -> list[str]:
+    """One scorecard as the export's cells, in `CSV_HEADER` order. The person
+    decides first: without `ai_visible` (Scorecard.ai_visible_to) the AI's verdict
+    and overall score are left empty, in the export as on the page."""
     interview = card.interview
     return [
         csv_cell(v)
@@ -172,9 +176,9 @@ def csv_row(card: Scorecard) -> list[str]:
             _when(interview.scheduled_at),
             _when(interview.completed_at),
             interview.interviewer.email,
-            recommendation_label(card.recommendation_verdict),
-            card.recommendation_reason,
-            "" if card.overall_score is None else f"{card.overall_score:.1f}",
+            recommendation_label(card.recommendation_verdict) if ai_visible else "",
+            card.recommendation_reason if ai_visible else "",
+            "" if card.overall_score is None or not ai_visible else f"{card.overall_score:.1f}",
             *[getattr(card, d) for d in SCORE_DIMENSIONS],
             " ".join(sorted(card.manual_scores or {})),
             scorecard_state_label(card.state),

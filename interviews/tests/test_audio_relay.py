@@ -305,6 +305,7 @@ async def test_a_reconnect_sends_the_webm_header_again_before_later_audio():
         (None, "live", 4401),
         ("bob", "live", 4403),
         ("alice", "scheduled", 4409),
+        ("alice", "declined", 4409),  # the candidate declined the notice
         ("alice", "missing", 4404),
     ],
 )
@@ -313,7 +314,13 @@ async def test_only_the_interviewer_or_staff_may_capture_a_live_interview(
 ):
     from interviews.services import interview_transition
 
-    if status == "live":
+    if status == "declined":
+        from interviews.notices import notice_record
+
+        await database_sync_to_async(notice_record)(
+            interview=interview, decision="declined", channel="spoken", by=alice
+        )
+    if status in ("live", "declined"):
         await database_sync_to_async(interview_transition)(interview=interview, to="live")
     path = f"/ws/interviews/{interview.pk + (1000 if status == 'missing' else 0)}/audio/"
     headers = await bearer({"alice": alice, "bob": bob}[who]) if who else []

@@ -43,7 +43,11 @@ def card(interview):
     return scorecard_generate(interview=interview, providers=[ScriptedProvider()])
 
 
-def test_the_report_shows_candidate_position_scorecard_flags_and_transcript(alice_client, card):
+def test_the_report_shows_candidate_position_scorecard_flags_and_transcript(
+    alice_client, alice, card
+):
+    # The AI's verdict shows once the interviewer has decided (test_decide_first.py).
+    scorecard_record_decision(scorecard=card, decision="hire", reason="Strong", by=alice)
     response = alice_client.get(f"/interviews/{card.interview.pk}/report/")
 
     assert response.status_code == 200
@@ -53,7 +57,11 @@ def test_the_report_shows_candidate_position_scorecard_flags_and_transcript(alic
     assert 'class="radar"' in page
     assert "scripted says hire" in page
     assert "Quantified impact" in page and "bajé la latencia un 40%" in page
-    assert "Dismissed one" not in page  # never counts, so not a flag of the report
+    # A dismissed insight never counts: not a flag of the report, only listed as
+    # dismissed in "How this assessment was made".
+    flags_section = page.split('id="flags-h"')[1]
+    assert "Dismissed one" not in flags_section
+    assert "Dismissed one" in page.split('id="how-h"')[1].split('id="flags-h"')[0]
     assert "Protected question asked" not in page
     # Every transcript row, with its role and its offset into the interview.
     assert "Cuéntame un proyecto reciente con Django." in page
@@ -69,7 +77,10 @@ def test_the_report_of_an_interview_without_scorecard_still_opens(alice_client, 
     assert "Lucía Fernández" in response.content.decode()
 
 
-def test_the_pdf_report_downloads_and_contains_the_candidate_and_the_verdict(alice_client, card):
+def test_the_pdf_report_downloads_and_contains_the_candidate_and_the_verdict(
+    alice_client, alice, card
+):
+    scorecard_record_decision(scorecard=card, decision="hire", reason="Strong", by=alice)
     response = alice_client.get(f"/interviews/{card.interview.pk}/report.pdf")
 
     assert response.status_code == 200
@@ -93,7 +104,7 @@ def test_markup_said_in_the_interview_is_printed_as_text_in_the_pdf(alice_client
     )
     response = alice_client.get(f"/interviews/{interview.pk}/report.pdf")
     assert response.status_code == 200
-    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert '<img src="http://127.0.0.1:9/leak.png"> es mi web' in " ".join(text.split())
 
 

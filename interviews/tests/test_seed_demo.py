@@ -248,3 +248,18 @@ def test_the_completed_interview_lasts_as_long_as_its_recording(seeded):
             assert insight.timestamp > insight.transcript.timestamp
     minutes = {i.timestamp.replace(second=0, microsecond=0) for i in insights}
     assert len(minutes) >= 4
+
+
+def test_the_demo_records_the_notice_for_its_interviews_but_one(seeded):
+    from interviews.models import CandidateNotice
+
+    untold = Interview.objects.get(candidate__email="carmen.vidal@example.com")
+    assert untold.notice_decision is None
+    for interview in Interview.objects.exclude(pk=untold.pk):
+        notice = CandidateNotice.objects.get(interview=interview)
+        assert (notice.decision, notice.channel, notice.language) == (
+            "agreed",
+            "spoken",
+            interview.language,
+        )
+        assert interview.notice_decision == "agreed"

@@ -402,11 +402,25 @@
         list.append(li);
       }
     }
+    // The candidate's answer to the notice comes first: until it is recorded the
+    // interview cannot start (the server refuses it too, 409).
+    const decision = state.interview.notice_decision || "";
+    const noticeMissing = root.dataset.noticeRequired === "true" && !decision;
+    const finished = state.interview.status === "completed" || state.interview.status === "cancelled";
+    const noticeBox = el("notice");
+    noticeBox.dataset.decision = decision;
+    const badge = el("notice-state");
+    badge.className = "badge notice-" + (decision || "none");
+    badge.textContent = L.notice[decision || "none"] || decision || "";
+    if (!state.noticeReopened) el("notice-body").hidden = Boolean(decision) || finished;
+    const again = el("notice-again");
+    if (again) again.hidden = !decision || finished;
     for (const b of document.querySelectorAll("[data-transition]")) {
       const to = b.dataset.transition;
       const s = state.interview.status;
       b.hidden = !((s === "scheduled" && (to === "live" || to === "cancelled")) ||
                    (s === "live" && (to === "completed" || to === "cancelled")));
+      if (to === "live") b.disabled = noticeMissing;
     }
     relabelAll();
   }
@@ -419,12 +433,17 @@
       box.replaceChildren();
       const p = document.createElement("p");
       p.className = "recommendation";
+      // The person decides first: the AI's verdict only after the interviewer's
+      // own decision and reason (staff always).
+      const aiShown = root.dataset.aiAfterDecision !== "true" || (data.decision && data.decision_reason);
       const rec = data.recommendation || "";
       const cut = rec.indexOf(":");
       const verdict = cut > 0 ? rec.slice(0, cut).trim() : "";
       const reason = cut > 0 ? rec.slice(cut + 1).trim() : rec;
-      p.textContent = [L.recommendation[verdict] || readable(verdict), reason].filter(Boolean).join(": ") +
-        (data.overall_score != null ? ` · ${data.overall_score.toFixed(1)}/10` : "");
+      p.textContent = aiShown
+        ? [L.recommendation[verdict] || readable(verdict), reason].filter(Boolean).join(": ") +
+          (data.overall_score != null ? ` · ${data.overall_score.toFixed(1)}/10` : "")
+        : t("Scorecard ready. Record your decision to see the AI's recommendation.");
       const a = document.createElement("a");
       a.href = `/interviews/${interviewId}/`;
       a.textContent = t("Open the scorecard");
@@ -524,6 +543,28 @@
       send(root.dataset.transitionUrl, "POST", { to });
     });
   }
+  const noticeButtons = document.querySelectorAll("[data-notice-decision]");
+  for (const b of noticeButtons) {
+    b.addEventListener("click", async () => {
+      // One answer per click: the buttons wait for the server's reply.
+      if (b.disabled) return;
+      for (const other of noticeButtons) other.disabled = true;
+      const json = await send(root.dataset.noticeUrl, "POST", {
+        decision: b.dataset.noticeDecision,
+        channel: el("notice-channel").value,
+      });
+      for (const other of noticeButtons) other.disabled = false;
+      if (json && json.decision) {
+        state.noticeReopened = false;
+        renderInterview({ notice_decision: json.decision });
+      }
+    });
+  }
+  const noticeAgain = el("notice-again");
+  if (noticeAgain) noticeAgain.addEventListener("click", () => {
+    state.noticeReopened = true;
+    el("notice-body").hidden = false;
+  });
   const swap = el("swap-roles");
   if (swap) swap.addEventListener("click", () => send(root.dataset.rolesUrl, "POST", { swap: true }));
   el("insight-filter").addEventListener("change", (e) => {

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from accounts.services import api_token_create
 from interviews.models import AIInsight, Interview, Scorecard, Transcript
 from tests.e2e.conftest import sign_in
+from tests.factories import InterviewFactory
 from tests.servers import TcpProxy
 
 pytestmark = [
@@ -131,6 +132,12 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     page.locator('#live[data-connection="live"]').wait_for()
     assert page.locator("#conn").inner_text() == "Connected"
     page.evaluate("() => { window.sameDocument = true; }")  # gone if the page reloads
+    # The notice comes first: read aloud, the candidate's answer recorded, then start.
+    assert page.locator("[data-transition=live]").is_disabled()
+    assert page.locator(".notice-text").is_visible()
+    page.click("[data-notice-decision=agreed]")
+    page.locator('#notice[data-decision="agreed"]').wait_for()
+    assert page.locator(".notice-text").is_hidden()
     page.click("[data-transition=live]")
     page.locator('#live[data-status="live"]').wait_for()
     assert page.locator("#status").inner_text() == "Live"
@@ -231,13 +238,10 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     page.locator('#scorecard-state[data-state="ready"]').wait_for(timeout=45_000)
     card = Scorecard.objects.get(interview=interview)
     assert card.state == "ready" and card.version >= 1
-    # The verdict in words, then the reason.
-    verdict = {"hire": "Hire", "no_hire": "No hire", "maybe": "Maybe"}[card.recommendation_verdict]
-    assert (
-        page.locator("#scorecard-state .recommendation")
-        .inner_text()
-        .startswith(f"{verdict}: {card.recommendation_reason}")
-    )
+    # The person decides first: the live page holds the AI's verdict back.
+    held = page.locator("#scorecard-state .recommendation").inner_text()
+    assert held == "Scorecard ready. Record your decision to see the AI's recommendation."
+    assert card.recommendation_reason not in page.content()
     assert page.evaluate("() => window.sameDocument") is True  # all of it without a reload
     shot(page, artifacts, "06-completed")
 
@@ -249,6 +253,15 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     radar = panel.locator("figure.radar-figure svg")
     assert radar.is_visible()
     assert radar.bounding_box()["width"] > 150
+    assert panel.locator(".ai-hidden").is_visible()
+    decision = panel.locator("form[action$='/scorecard/decision/']")
+    decision.locator("select[name=decision]").select_option("hire")
+    decision.locator("[name=reason]").fill("Concrete answers about Django and PostgreSQL.")
+    decision.locator("button[type=submit]").click()
+    panel = page.locator('#scorecard[data-state="ready"]')
+    panel.locator(".sc-verdict.ai .verdict").wait_for()
+    assert panel.locator(".ai-hidden").count() == 0
+    assert card.recommendation_reason in panel.inner_text()
     panel.scroll_into_view_if_needed()
     shot(page, artifacts, "07-scorecard")
 
@@ -398,3 +411,42 @@ def test_roles_are_right_when_the_candidate_speaks_first_in_real_time(
     wait_for(lambda: analysis_done(interview), what="the analysis to catch up")
     interview.refresh_from_db()
     assert interview.roles == {"host": "speaker_1", "guest": "speaker_0"}
+
+
+# --- Scenario 4 --------------------------------------------------------------------
+
+
+def test_the_notice_is_read_and_answered_in_spanish_before_the_interview_starts(
+    alice, javier, backend_position, server, page, artifacts
+):
+    from interviews.models import CandidateNotice
+
+    interview = InterviewFactory(
+        interviewer=alice, candidate=javier, job_position=backend_position, notice=False
+    )
+    sign_in(page, server.url, alice.email, PASSWORD)
+    page.click(".langswitch button[value=es]")
+    page.locator("html[lang=es]").wait_for()
+    page.goto(f"{server.url}/interviews/{interview.pk}/live/")
+    wait_connection(page, "live")
+
+    # The Spanish text to read aloud, and no way to start before an answer.
+    assert page.locator("#n-h").inner_text() == "Aviso al candidato"
+    assert "Antes de empezar" in page.locator(".notice-text").inner_text()
+    assert "inteligencia artificial" in page.locator(".notice-text").inner_text()
+    assert page.locator("#notice-state").inner_text() == "Aún sin leer"
+    assert page.locator("[data-transition=live]").is_disabled()
+    shot(page, artifacts, "01-notice-es")
+
+    page.select_option("#notice-channel", "spoken")
+    page.click("[data-notice-decision=agreed]")
+    page.locator('#notice[data-decision="agreed"]').wait_for()
+    assert page.locator("#notice-state").inner_text() == "El candidato aceptó la grabación"
+    assert page.locator(".notice-text").is_hidden()
+    notice = CandidateNotice.objects.get(interview=interview)
+    assert (notice.decision, notice.channel, notice.language) == ("agreed", "spoken", "es")
+
+    page.click("[data-transition=live]")
+    page.locator('#live[data-status="live"]').wait_for()
+    shot(page, artifacts, "02-notice-agreed-live-es")
+    assert page.errors == []

@@ -45,10 +45,13 @@ from interviews.models import (
     AIInsight,
     Interview,
     InterviewStatus,
+    NoticeChannel,
+    NoticeDecision,
     Scorecard,
     ScorecardState,
     Transcript,
 )
+from interviews.notices import notice_record
 from interviews.scorecards.services import scorecard_generate
 from interviews.services import interview_schedule, interview_transition
 
@@ -393,6 +396,11 @@ PLANNED = [
 ]
 
 
+# Interviews whose candidate has not been read the notice yet: their live page
+# shows the notice step before "Start interview".
+UNTOLD = {"carmen"}
+
+
 def _slots() -> dict[str, datetime]:
     """When each interview is (re)scheduled, in the server's time zone: the replay
     target within the hour, the rest over the coming days."""
@@ -535,6 +543,14 @@ class Command(BaseCommand):
                     scheduled_at=slots[plan.key],
                     language=plan.language,
                 )
+                if plan.key not in UNTOLD:
+                    # Read aloud and agreed, as before any interview that is recorded.
+                    notice_record(
+                        interview=interview,
+                        decision=NoticeDecision.AGREED,
+                        channel=NoticeChannel.SPOKEN,
+                        by=interviewer,
+                    )
                 if plan.status in (InterviewStatus.LIVE, InterviewStatus.CANCELLED):
                     interview = interview_transition(
                         interview=interview, to=plan.status, by=interviewer
@@ -662,6 +678,12 @@ class Command(BaseCommand):
             f"  /interviews/{showcase.pk}/"
         )
         out(f"  Live interview:       {live.pk} ({live.candidate.name})")
+        for key in sorted(UNTOLD):
+            untold = interviews[key]
+            out(
+                f"  Notice not read yet:  {untold.pk} ({untold.candidate.name}): its live page "
+                f"asks for the candidate's answer first  /interviews/{untold.pk}/live/"
+            )
         out(
             f"  Ready for replay:     {replay.pk} ({replay.candidate.name}, en, scheduled "
             f"{timezone.localtime(replay.scheduled_at):%Y-%m-%d %H:%M})  "

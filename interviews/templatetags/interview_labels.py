@@ -24,3 +24,13 @@ def recommendation_label(code: str | None) -> str:
 @register.filter
 def scorecard_state_label(code: str | None) -> str:
     return labels.scorecard_state_label(code)
+
+
+@register.filter
+def topic_label(code: str | None) -> str:
+    return labels.topic_label(code)
+
+
+@register.filter
+def insight_type_label(code: str | None) -> str:
+    return labels.insight_type_label(code)

@@ -12,6 +12,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from interviews.labels import recommendation_label
 from interviews.scorecards.services import scorecard_generate, scorecard_record_decision
 from interviews.tests.scorecard_support import ScriptedProvider, completed_interview
 from tests.factories import AIInsightFactory
@@ -87,7 +88,8 @@ def test_staff_always_see_the_ai_verdict(client, charlie, card):
 
     for where in ("panel", "report", "pdf"):
         assert VERDICT in seen[where], where
-    assert csv_row(seen["csv"])["ai_recommendation"] == "hire"
+    # The CSV says codes in words (interviews/labels.py), in the exporter's language.
+    assert csv_row(seen["csv"])["ai_recommendation"] == recommendation_label("hire")
 
 
 def test_after_deciding_the_interviewer_sees_it_and_a_difference_is_shown(
@@ -100,7 +102,10 @@ def test_after_deciding_the_interviewer_sees_it_and_a_difference_is_shown(
         assert VERDICT in seen[where], where
         assert "differs from the AI's recommendation" in seen[where], where
     row = csv_row(seen["csv"])
-    assert (row["decision"], row["ai_recommendation"]) == ("no_hire", "hire")
+    assert (row["decision"], row["ai_recommendation"]) == (
+        recommendation_label("no_hire"),
+        recommendation_label("hire"),
+    )
     assert row["overall_score"] != ""
 
 

@@ -49,6 +49,11 @@ def interview(alice, candidate):
         "scores": {"technical": 7, "communication": 6},
     }
     interview.save()
+    # The interviewer has decided, so the AI's overall score is theirs to see too
+    # (the person decides first: interviews/tests/test_decide_first.py).
+    interview.scorecard.decision = "hire"
+    interview.scorecard.decision_reason = "Solid answers on the requirements."
+    interview.scorecard.save(update_fields=["decision", "decision_reason"])
     AIInsightFactory(interview=interview, type="red-flag", severity="warning")
     AIInsightFactory(interview=interview, type="red-flag", severity="warning", dismissed=True)
     AIInsightFactory(interview=interview, type="contradiction", severity="warning")

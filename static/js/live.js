@@ -412,7 +412,12 @@
     const badge = el("notice-state");
     badge.className = "badge notice-" + (decision || "none");
     badge.textContent = L.notice[decision || "none"] || decision || "";
-    if (!state.noticeReopened) el("notice-body").hidden = Boolean(decision) || finished;
+    // Once answered, the card gives its room back to the feed (at 1280x720 every
+    // line counts); the answer stays in the header with "Record the answer again".
+    if (!state.noticeReopened) {
+      el("notice-body").hidden = Boolean(decision) || finished;
+      noticeBox.hidden = Boolean(decision) || finished;
+    }
     const again = el("notice-again");
     if (again) again.hidden = !decision || finished;
     for (const b of document.querySelectorAll("[data-transition]")) {
@@ -563,6 +568,7 @@
   const noticeAgain = el("notice-again");
   if (noticeAgain) noticeAgain.addEventListener("click", () => {
     state.noticeReopened = true;
+    el("notice").hidden = false;
     el("notice-body").hidden = false;
   });
   const swap = el("swap-roles");

@@ -136,7 +136,7 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     assert page.locator("[data-transition=live]").is_disabled()
     assert page.locator(".notice-text").is_visible()
     page.click("[data-notice-decision=agreed]")
-    page.locator('#notice[data-decision="agreed"]').wait_for()
+    page.locator('#notice[data-decision="agreed"]').wait_for(state="attached")
     assert page.locator(".notice-text").is_hidden()
     page.click("[data-transition=live]")
     page.locator('#live[data-status="live"]').wait_for()
@@ -440,7 +440,7 @@ def test_the_notice_is_read_and_answered_in_spanish_before_the_interview_starts(
 
     page.select_option("#notice-channel", "spoken")
     page.click("[data-notice-decision=agreed]")
-    page.locator('#notice[data-decision="agreed"]').wait_for()
+    page.locator('#notice[data-decision="agreed"]').wait_for(state="attached")
     assert page.locator("#notice-state").inner_text() == "El candidato aceptó la grabación"
     assert page.locator(".notice-text").is_hidden()
     notice = CandidateNotice.objects.get(interview=interview)

@@ -408,7 +408,10 @@ def interview_pass(interview_id: int, providers=None, *, drain: bool = False) ->
                 transcript_ids=work.ids,
                 analysis=analysis,
                 provider=provider,
-                behind=work.behind if work.kind == "answer" else None,
+                # The live page says so from ANALYSIS_BEHIND_AT answers waiting.
+                behind=(work.behind if work.behind >= settings.ANALYSIS_BEHIND_AT else 0)
+                if work.kind == "answer"
+                else None,
             )
             if committed is not None:
                 result.committed += len(work.ids)

@@ -200,6 +200,11 @@
       dl.append(dt, dd);
     }
     el("scores-empty").hidden = dl.children.length > 0;
+    // Analysis falling behind is said, not hidden behind stale insights.
+    const behind = Number(state.interview.analysis_behind) || 0;
+    const behindNote = el("analysis-behind");
+    behindNote.hidden = behind <= 0 || state.interview.status !== "live";
+    behindNote.textContent = t("Analysis is %s answers behind.").replace("%s", behind);
     const covered = (state.interview.covered_requirements || []).map((s) => s.toLowerCase());
     for (const li of el("requirements").querySelectorAll("li[data-skill]")) {
       li.classList.toggle("covered", covered.includes(li.dataset.skill.toLowerCase()));

@@ -66,6 +66,9 @@ QUESTION_WINDOW = 6
 # Pending rows read per step: far more than one answer; an answer longer than this
 # (a backlog after an outage) is analysed in parts of this size.
 PENDING_WINDOW = 200
+# An interim row not finalised this long after we first saw it is a leftover (a
+# dropped connection), not someone still speaking.
+STALE_INTERIM_SECONDS = 10.0
 # When another process holds an interview's claim, look again this soon: it may be
 # just letting go of it with our new chunk unseen.
 CLAIM_RETRY_SECONDS = 1.0
@@ -156,12 +159,21 @@ def _answers_in(rows: list[Transcript], interview: Interview) -> int:
 
 
 def next_work(
-    interview: Interview, rows: list[Transcript], *, now: float, drain: bool = False
+    interview: Interview,
+    rows: list[Transcript],
+    *,
+    now: float,
+    interims: list[Transcript] = (),
+    drain: bool = False,
 ) -> Work | float:
     """The oldest piece of pending work in `rows` (the interview's oldest pending
     final chunks, in order), or, when that is an answer still going, the seconds
-    until it may be complete. `drain` takes every answer as complete (the
-    interview is over, or nobody will be here to see the gap end)."""
+    until it may be complete.
+
+    `interims` are the interview's interim rows: someone is speaking. The
+    candidate's own mean the answer goes on (not quiet, whatever the gap);
+    anyone else's mean it is over. `drain` takes every answer as complete (the
+    interview is over)."""
     role = interview.role_of(rows[0].speaker)
     run = []
     for row in rows:
@@ -173,11 +185,17 @@ def next_work(
     if role != SpeakerRole.GUEST:
         return Work("other", run)
     behind = _answers_in(rows[len(run) :], interview)
-    followed = len(run) < len(rows) or len(run) >= PENDING_WINDOW
+    last = (run[-1].timestamp, run[-1].pk)
+    speaking = {
+        interview.role_of(row.speaker)
+        for row in interims
+        if (row.timestamp, row.pk) > last and now - _seen(row.pk, now) < STALE_INTERIM_SECONDS
+    }
+    followed = len(run) < len(rows) or len(run) >= PENDING_WINDOW or speaking - {role}
     if drain or followed or run[-1].speech_final:
         return Work("answer", run, behind=behind)
     gap = settings.ANALYSIS_ANSWER_GAP_SECONDS
-    quiet_for = now - _seen(run[-1].pk, now)
+    quiet_for = 0.0 if speaking else now - _seen(run[-1].pk, now)
     if quiet_for >= gap:
         return Work("answer", run, behind=behind)
     every = settings.ANALYSIS_PROVISIONAL_SECONDS
@@ -385,8 +403,17 @@ def interview_pass(interview_id: int, providers=None, *, drain: bool = False) ->
             )
             if not rows:
                 return result
+            interims = list(
+                Transcript.objects.filter(
+                    interview_id=interview_id, is_interim=True, timestamp__gte=rows[0].timestamp
+                ).only("pk", "speaker", "timestamp")
+            )
             work = next_work(
-                interview, rows, now=time.monotonic(), drain=drain or interview.is_finished
+                interview,
+                rows,
+                now=time.monotonic(),
+                interims=interims,
+                drain=drain or interview.is_finished,
             )
             if not isinstance(work, Work):
                 result.retry_in = work

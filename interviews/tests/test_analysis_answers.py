@@ -154,3 +154,28 @@ def test_the_live_page_hears_how_many_answers_analysis_is_behind(roles_set, sett
         if "analysis_behind" in e.data
     ]
     assert behind == [2, 0, 0]  # one answer waiting is not worth a word
+
+
+def test_the_candidate_still_speaking_keeps_the_answer_open_past_the_gap(roles_set, settings):
+    settings.ANALYSIS_ANSWER_GAP_SECONDS = 0.2
+    say(roles_set, PARTS[0], 3.0)
+    transcript_ingest(
+        interview=roles_set, results=results("Luego movimos", start=6.0, is_final=False)
+    )
+    time.sleep(0.25)
+    provider = CountingProvider()
+    assert analyze_interview(roles_set.pk, providers=[provider]) == 0
+    say(roles_set, PARTS[1], 6.0, speech_final=True)
+    assert analyze_interview(roles_set.pk, providers=[provider]) == 2
+    assert [c.chunk.text for c in provider.contexts] == [" ".join(PARTS)]
+
+
+def test_the_interviewer_starting_to_speak_ends_the_answer(roles_set, settings):
+    settings.ANALYSIS_ANSWER_GAP_SECONDS = 30
+    say(roles_set, PARTS[0], 3.0)
+    transcript_ingest(
+        interview=roles_set, results=results("¿Y", start=6.0, is_final=False, speaker=1)
+    )
+    provider = CountingProvider()
+    assert analyze_interview(roles_set.pk, providers=[provider]) == 1
+    assert [c.chunk.text for c in provider.contexts] == [PARTS[0]]

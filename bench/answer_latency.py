@@ -299,7 +299,7 @@ def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
             SERVER_CORE,
             str(ROOT / ".venv/bin/celery"),
             "-A",
-            "interview_companion",
+            "interview_companion.celery",
             "worker",
             "--loglevel=WARNING",
             "--pool=threads",
@@ -429,6 +429,7 @@ def main() -> None:
         workers = []
         if args.workers:
             env["ANALYSIS_WORKERS"] = "celery"
+            env["CELERY_BROKER_URL"] = os.environ.get("BENCH_CELERY_BROKER_URL", BENCH_REDIS_URL)
             worker_env = {
                 **os.environ,
                 **env,

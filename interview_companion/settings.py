@@ -212,6 +212,20 @@ ANALYSIS_ANSWER_GAP_SECONDS = env.float("ANALYSIS_ANSWER_GAP_SECONDS", default=1
 ANALYSIS_PROVISIONAL_SECONDS = env.float("ANALYSIS_PROVISIONAL_SECONDS", default=8.0)
 # The live page says "analysis is N answers behind" from this many waiting answers.
 ANALYSIS_BEHIND_AT = env.int("ANALYSIS_BEHIND_AT", default=2)
+# Where analysis runs: "inprocess" (the runner inside each server process, the
+# embedded default) or "celery" (tasks on Redis, done by `celery -A
+# interview_companion.celery worker` processes anywhere; the servers then run none).
+ANALYSIS_WORKERS = env.str("ANALYSIS_WORKERS", default="inprocess")
+if ANALYSIS_WORKERS not in ("inprocess", "celery"):
+    raise ImproperlyConfigured("ANALYSIS_WORKERS must be 'inprocess' or 'celery'")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+if ANALYSIS_WORKERS == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("ANALYSIS_WORKERS=celery needs REDIS_URL (or CELERY_BROKER_URL)")
+CELERY_TASK_IGNORE_RESULT = True  # the database holds the results
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a slow model call must not hold queued work
+# Model requests per minute across every analysis process (0: no limit), the
+# provider's quota: with Celery counted in Redis, in process counted per process.
+AI_REQUESTS_PER_MINUTE = env.int("AI_REQUESTS_PER_MINUTE", default=0)
 
 DEEPGRAM_API_KEY = env.str("DEEPGRAM_API_KEY", default="")
 DEEPGRAM_URL = env.str("DEEPGRAM_URL", default="wss://api.deepgram.com/v1/listen")

@@ -42,6 +42,7 @@ from django.db.models import Q
 from interviews.analysis.base import ChunkAnalysis, ChunkContext, Utterance
 from interviews.analysis.builtin import protected_question_insights
 from interviews.analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
+from interviews.analysis.quota import model_request_permit
 from interviews.analysis.services import chunk_analysis_commit
 from interviews.analysis.validation import validate_chunk_analysis, validate_roles
 from interviews.live import wakeup
@@ -231,6 +232,7 @@ def _detect_roles(interview: Interview, providers) -> None:
     if len(speakers) < 2:
         return
     utterances = [_utterance(r) for r in rows]
+    _permit(providers)
     guess, _provider = asyncio.run(
         call_with_failover(
             lambda p: p.detect_roles(utterances, interview.language or "es"),
@@ -297,6 +299,12 @@ def _context(interview: Interview, utterance: Utterance, question: str | None, s
     )
 
 
+def _permit(providers) -> None:
+    """A model's quota (AI_REQUESTS_PER_MINUTE); the built-in rules have none."""
+    if providers and providers[0].name != "builtin":
+        model_request_permit()
+
+
 def analyse_answer(interview: Interview, work: Work, providers) -> tuple[ChunkAnalysis, str]:
     """One model call for the whole answer, with the question before it."""
     rows = work.rows
@@ -312,6 +320,7 @@ def analyse_answer(interview: Interview, work: Work, providers) -> tuple[ChunkAn
     question = _question_before(rows[0])
     context = _context(interview, utterance, question, interview.analysis_state or {})
     sources = [text, *([question] if question else [])]
+    _permit(providers)
     return asyncio.run(
         call_with_failover(
             lambda p: p.analyze_chunk(context),
@@ -369,6 +378,7 @@ class PassResult:
     committed: int = 0  # chunks committed by this pass
     retry_in: float | None = None  # an answer still open: look again after this long
     finished: bool = False  # the interview is over (its scorecard may be due)
+    failed: bool = False  # every provider failed: the work is left pending
 
 
 def interview_pass(interview_id: int, providers=None, *, drain: bool = False) -> PassResult:
@@ -428,6 +438,7 @@ def interview_pass(interview_id: int, providers=None, *, drain: bool = False) ->
                     provider = interview.ai_provider or ""
             except AllProvidersFailed as exc:
                 logger.error("Analysis of chunks %s failed on every provider: %s", work.ids, exc)
+                result.failed = True
                 result.retry_in = settings.ANALYSIS_POLL_SECONDS  # left pending
                 return result
             committed = chunk_analysis_commit(

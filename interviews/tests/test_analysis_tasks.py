@@ -30,7 +30,6 @@ def redis_server():
 @pytest.fixture
 def celery_app(settings, redis_server):
     from interview_companion.celery import app
-
     from interviews.analysis import tasks
 
     settings.ANALYSIS_WORKERS = "celery"

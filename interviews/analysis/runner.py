@@ -74,6 +74,19 @@ STALE_INTERIM_SECONDS = 10.0
 # just letting go of it with our new chunk unseen.
 CLAIM_RETRY_SECONDS = 1.0
 
+_thread_loop = threading.local()
+
+
+def run_async(coroutine):
+    """Run a provider call on this worker thread's own event loop, kept for the
+    thread's life (not `asyncio.run`'s new loop per call): the SDK clients and their
+    open connections to the provider are per loop, so they are reused."""
+    loop = getattr(_thread_loop, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _thread_loop.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(coroutine)
+
+
 _local_claims: set[int] = set()
 _local_claims_lock = threading.Lock()
 
@@ -233,7 +246,7 @@ def _detect_roles(interview: Interview, providers) -> None:
         return
     utterances = [_utterance(r) for r in rows]
     _permit(providers)
-    guess, _provider = asyncio.run(
+    guess, _provider = run_async(
         call_with_failover(
             lambda p: p.detect_roles(utterances, interview.language or "es"),
             lambda g: validate_roles(g, speakers),
@@ -321,7 +334,7 @@ def analyse_answer(interview: Interview, work: Work, providers) -> tuple[ChunkAn
     context = _context(interview, utterance, question, interview.analysis_state or {})
     sources = [text, *([question] if question else [])]
     _permit(providers)
-    return asyncio.run(
+    return run_async(
         call_with_failover(
             lambda p: p.analyze_chunk(context),
             lambda a: validate_chunk_analysis(a, sources),
@@ -353,7 +366,7 @@ def analyse_host_turn(interview: Interview, work: Work, providers) -> tuple[Chun
         )
         context = _context(interview, utterance, None, state)
         if builtin_first:
-            analysis, provider = asyncio.run(
+            analysis, provider = run_async(
                 call_with_failover(
                     lambda p, context=context: p.analyze_chunk(context),
                     lambda a, text=row.text: validate_chunk_analysis(a, [text]),

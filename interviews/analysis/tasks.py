@@ -32,8 +32,8 @@ QUEUED_TTL_SECONDS = 60
 RETRY_BACKOFF_MAX_SECONDS = 60
 
 
-def _queued_key(interview_id: int) -> str:
-    return f"ic:analysis:queued:{interview_id}"
+def _queued_key(interview_id: int, later: bool) -> str:
+    return f"ic:analysis:{'later' if later else 'queued'}:{interview_id}"
 
 
 def analysis_wake(interview_id: int) -> None:
@@ -47,18 +47,23 @@ def analysis_wake(interview_id: int) -> None:
 
 
 def analysis_enqueue(interview_id: int, countdown: float = 0.0) -> bool:
-    """Queue a pass over this interview unless one is queued already."""
+    """Queue a pass over this interview unless one is queued already.
+
+    A pass due now and a look later (an answer still open) are queued apart: the
+    look later must not hold back the pass that an answer's end asks for now.
+    """
+    later = countdown > 0
     ttl = QUEUED_TTL_SECONDS + int(countdown)
-    if not broker_redis().set(_queued_key(interview_id), 1, nx=True, ex=ttl):
+    if not broker_redis().set(_queued_key(interview_id, later), 1, nx=True, ex=ttl):
         return False
-    analyse_interview.apply_async((interview_id,), countdown=countdown or None)
+    analyse_interview.apply_async((interview_id, later), countdown=countdown or None)
     return True
 
 
 @shared_task(bind=True, name="analysis.interview_pass", max_retries=None)
-def analyse_interview(self, interview_id: int) -> int:
+def analyse_interview(self, interview_id: int, later: bool = False) -> int:
     # From now on a wake-up queues another pass: it may bring chunks this one misses.
-    broker_redis().delete(_queued_key(interview_id))
+    broker_redis().delete(_queued_key(interview_id, later))
     close_old_connections()
     try:
         result = interview_pass(interview_id)

@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import aiohttp
 import websockets
 from aiohttp import web
 
@@ -148,14 +148,12 @@ async def start_model_standin(latency: float) -> tuple[web.AppRunner, int, list[
 class Answer:
     posted: float  # when the answer's last chunk was posted
     chunk_ids: set[int] = field(default_factory=set)
-    insight_at: float | None = None
 
 
 @dataclass
 class Run:
     answers: list[Answer] = field(default_factory=list)
-    by_chunk: dict[int, Answer] = field(default_factory=dict)
-    early_insights: dict[int, float] = field(default_factory=dict)  # before the post returned
+    insights_at: dict[int, list[float]] = field(default_factory=dict)  # by transcript id
     chunks_sent: int = 0
     finals_sent: int = 0
     ack_ms: list[float] = field(default_factory=list)
@@ -178,11 +176,7 @@ async def view(url: str, token: str, run: Run, stop: asyncio.Event, ready: async
                 if msg.get("type") != "insight":
                     continue
                 chunk = (msg.get("data") or {}).get("transcript_id")
-                answer = run.by_chunk.get(chunk)
-                if answer is None:
-                    run.early_insights.setdefault(chunk, now)
-                elif answer.insight_at is None:
-                    answer.insight_at = now
+                run.insights_at.setdefault(chunk, []).append(now)
     except Exception as exc:
         ready.set()
         run.errors.append(f"viewer: {exc!r}")
@@ -215,7 +209,7 @@ def messages(request_id: str, start: float, text: str, speaker: int, speech_fina
 
 
 async def stream(
-    http: httpx.AsyncClient,
+    http: aiohttp.ClientSession,
     base_url: str,
     interview_id: int,
     every: float,
@@ -247,12 +241,12 @@ async def stream(
                 t0 = time.monotonic()
                 ids = []
                 try:
-                    r = await http.post(url, json=body)
-                    if r.status_code in (200, 201):
-                        ids = r.json().get("transcripts", [])
-                    else:
-                        run.errors.append(f"{r.status_code}: {r.text[:120]}")
-                except httpx.HTTPError as exc:
+                    async with http.post(url, json=body) as r:
+                        if r.status in (200, 201):
+                            ids = (await r.json()).get("transcripts", [])
+                        else:
+                            run.errors.append(f"{r.status}: {(await r.text())[:120]}")
+                except (aiohttp.ClientError, TimeoutError) as exc:
                     run.errors.append(f"post: {exc!r}")
                 run.ack_ms.append((time.monotonic() - t0) * 1000)
                 run.chunks_sent += 1
@@ -263,13 +257,7 @@ async def stream(
                     continue
                 answer_ids.update(ids)
                 if speech_final:
-                    answer = Answer(posted=t0, chunk_ids=set(answer_ids))
-                    run.answers.append(answer)
-                    for pk in answer_ids:
-                        run.by_chunk[pk] = answer
-                        early = run.early_insights.pop(pk, None)
-                        if early is not None and answer.insight_at is None:
-                            answer.insight_at = early
+                    run.answers.append(Answer(posted=t0, chunk_ids=set(answer_ids)))
             final_at += every
             start += len(text.split()) * 0.35 + 0.5
         turn += 1
@@ -335,9 +323,12 @@ async def measure(args, ports: list[int], rows: list[int], token: str) -> dict:
             await asyncio.sleep(args.sample)
 
     sampler = asyncio.create_task(sample())
-    limits = httpx.Limits(max_connections=len(rows) + 10)
-    async with httpx.AsyncClient(
-        headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits
+    # aiohttp, not httpx, as the load generator (bench/ingest.py: httpx spends
+    # ~3.5 ms of client CPU per request).
+    async with aiohttp.ClientSession(
+        headers={"Authorization": f"Bearer {token}"},
+        connector=aiohttp.TCPConnector(limit=len(rows) + 10),
+        timeout=aiohttp.ClientTimeout(total=60),
     ) as http:
         await asyncio.gather(
             *[
@@ -348,7 +339,9 @@ async def measure(args, ports: list[int], rows: list[int], token: str) -> dict:
                     args.every,
                     deadline,
                     run,
-                    offset=args.every * n / len(rows),
+                    # Spread over a whole question-and-answer cycle (three finals):
+                    # answers do not end in waves.
+                    offset=3 * args.every * n / len(rows),
                 )
                 for n, interview_id in enumerate(rows)
             ]
@@ -364,13 +357,23 @@ async def measure(args, ports: list[int], rows: list[int], token: str) -> dict:
     await asyncio.sleep(1.0)  # the last broadcasts
     stop.set()
     await asyncio.gather(*viewers, sampler)
-    latencies = [(a.insight_at - a.posted) for a in run.answers if a.insight_at is not None]
+    latencies = []
+    split = unanswered = 0
+    for answer in run.answers:
+        times = [t for pk in answer.chunk_ids for t in run.insights_at.get(pk, [])]
+        after = [t for t in times if t >= answer.posted]
+        split += any(t < answer.posted for t in times)  # a part analysed before its end
+        if after:
+            latencies.append(min(after) - answer.posted)
+        else:
+            unanswered += 1
     return {
         "run": run,
         "streamed": streamed,
         "latency": percentiles(latencies),
         "answers": len(run.answers),
-        "answers_without_insight": sum(a.insight_at is None for a in run.answers),
+        "answers_without_insight": unanswered,
+        "answers_in_parts": split,
         "drained_after": drained_after,
         "timeline": timeline,
     }
@@ -440,9 +443,9 @@ def main() -> None:
             }
             workers = start_workers(args.workers, worker_env)
         try:
-            with daphne_servers(
-                count=args.processes, redis=bool(args.workers), extra_env=env
-            ) as ports:
+            # Several processes share events through Redis, as deployed (README).
+            shared = bool(args.workers) or args.processes > 1
+            with daphne_servers(count=args.processes, redis=shared, extra_env=env) as ports:
                 result = await measure(args, ports, rows, token)
         finally:
             for proc in workers:
@@ -477,7 +480,8 @@ def main() -> None:
     print(
         f"answer -> insight: p50 {lat['p50']:.2f} s, p95 {lat['p95']:.2f} s, "
         f"max {lat['max']:.2f} s over {result['answers']} answers "
-        f"({result['answers_without_insight']} without an insight)"
+        f"({result['answers_without_insight']} without an insight after their end, "
+        f"{result['answers_in_parts']} with a part analysed before it)"
     )
     print(
         f"posted {run.chunks_sent} chunks ({run.chunks_sent / result['streamed']:.0f}/s), "

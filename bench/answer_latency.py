@@ -438,7 +438,8 @@ def main() -> None:
                 **env,
                 "REDIS_URL": BENCH_REDIS_URL,
                 "DATABASE_URL": os.environ["DATABASE_URL"],
-                "DB_POOL": "false",
+                # A psycopg pool per worker, shared by its threads (README).
+                "DB_POOL": "true",
                 "LOG_LEVEL": "WARNING",
             }
             workers = start_workers(args.workers, worker_env)

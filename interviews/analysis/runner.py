@@ -179,6 +179,7 @@ def next_work(
     now: float,
     interims: list[Transcript] = (),
     drain: bool = False,
+    provisional: bool = True,
 ) -> Work | float:
     """The oldest piece of pending work in `rows` (the interview's oldest pending
     final chunks, in order), or, when that is an answer still going, the seconds
@@ -187,7 +188,9 @@ def next_work(
     `interims` are the interview's interim rows: someone is speaking. The
     candidate's own mean the answer goes on (not quiet, whatever the gap);
     anyone else's mean it is over. `drain` takes every answer as complete (the
-    interview is over)."""
+    interview is over). `provisional=False` (the runner is saturated) leaves a
+    long answer for when it is complete: other interviews' finished answers go
+    first."""
     role = interview.role_of(rows[0].speaker)
     run = []
     for row in rows:
@@ -214,8 +217,10 @@ def next_work(
         return Work("answer", run, behind=behind)
     every = settings.ANALYSIS_PROVISIONAL_SECONDS
     open_for = now - max(_seen(run[0].pk, now), _last_provisional.get(interview.pk, 0.0))
-    if open_for >= every:
+    if provisional and open_for >= every:
         return Work("answer", run, provisional=True, behind=behind)
+    if not provisional:
+        return max(0.05, gap - quiet_for)
     return max(0.05, min(gap - quiet_for, every - open_for))
 
 
@@ -394,8 +399,11 @@ class PassResult:
     failed: bool = False  # every provider failed: the work is left pending
 
 
-def interview_pass(interview_id: int, providers=None, *, drain: bool = False) -> PassResult:
-    """Analyse an interview's pending work in order, as far as it is complete."""
+def interview_pass(
+    interview_id: int, providers=None, *, drain: bool = False, provisional: bool = True
+) -> PassResult:
+    """Analyse an interview's pending work in order, as far as it is complete
+    (and a long answer so far, unless `provisional=False`)."""
     providers = providers if providers is not None else configured_providers()
     result = PassResult()
     with claim(interview_id) as got:
@@ -437,6 +445,7 @@ def interview_pass(interview_id: int, providers=None, *, drain: bool = False) ->
                 now=time.monotonic(),
                 interims=interims,
                 drain=drain or interview.is_finished,
+                provisional=provisional,
             )
             if not isinstance(work, Work):
                 result.retry_in = work
@@ -508,10 +517,10 @@ def analyze_pending(interview_id: int | None = None, *, drain: bool = False) -> 
 # --- The in-process runner --------------------------------------------------------
 
 
-def _pass_in_thread(interview_id: int) -> PassResult:
+def _pass_in_thread(interview_id: int, saturated: bool = False) -> PassResult:
     close_old_connections()
     try:
-        result = interview_pass(interview_id)
+        result = interview_pass(interview_id, provisional=not saturated)
         if result.finished and result.retry_in is None:
             scorecards_generate_due(interview_id)
         return result
@@ -600,7 +609,12 @@ class BackgroundRunner:
     async def _pass(self, interview_id: int) -> None:
         retry_in = None
         try:
-            result = await self._loop.run_in_executor(self._executor, self.work, interview_id)
+            # Back-pressure: with every model slot taken, a long answer's provisional
+            # analysis waits; finished answers (of any interview) go first.
+            saturated = len(self._running) > settings.AI_CONCURRENCY
+            result = await self._loop.run_in_executor(
+                self._executor, self.work, interview_id, saturated
+            )
             retry_in = result.retry_in
         except Exception:  # keep the runner alive; the poll brings it back
             logger.exception("Analysis of interview %s failed", interview_id)

@@ -179,3 +179,17 @@ def test_the_interviewer_starting_to_speak_ends_the_answer(roles_set, settings):
     provider = CountingProvider()
     assert analyze_interview(roles_set.pk, providers=[provider]) == 1
     assert [c.chunk.text for c in provider.contexts] == [PARTS[0]]
+
+
+def test_a_saturated_runner_leaves_a_long_answer_for_when_it_is_complete(roles_set, settings):
+    settings.ANALYSIS_ANSWER_GAP_SECONDS = 30
+    settings.ANALYSIS_PROVISIONAL_SECONDS = 0.2
+    say(roles_set, PARTS[0], 3.0)
+    provider = CountingProvider()
+    assert interview_pass(roles_set.pk, providers=[provider]).committed == 0
+    time.sleep(0.25)
+    busy = interview_pass(roles_set.pk, providers=[provider], provisional=False)
+    assert busy.committed == 0 and busy.retry_in > 20  # back when the gap may be over
+    assert provider.contexts == []
+    # With a model slot free, the same answer gets its provisional analysis.
+    assert interview_pass(roles_set.pk, providers=[provider]).committed == 1

@@ -297,3 +297,40 @@ def test_concurrent_interviews_each_stay_in_order_and_exactly_once(
             AIInsight.objects.filter(interview=interview).values_list("transcript_id", flat=True)
         )
         assert sorted(linked) == mine
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_servers_run_no_analysis_when_it_runs_on_celery_workers(settings):
+    from channels.testing import HttpCommunicator
+
+    import interviews.analysis.runner as runner_module
+    from interview_companion.asgi import application
+
+    runner = runner_module.runner
+    settings.ANALYSIS_IN_PROCESS = True
+    settings.ANALYSIS_WORKERS = "celery"
+    await HttpCommunicator(application, "GET", "/healthz").get_response()
+    assert runner._poller is None
+    # The embedded default, for contrast: the first request starts the runner.
+    settings.ANALYSIS_WORKERS = "inprocess"
+    await HttpCommunicator(application, "GET", "/healthz").get_response()
+    assert runner._poller is not None
+    await runner.stop()
+    runner._poller = None
+
+
+def test_a_wake_up_with_redis_unreachable_never_fails_the_ingest_that_called_it(settings):
+    import socket
+
+    import interviews.analysis.quota as quota
+    from interviews.analysis.tasks import analysis_wake
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed}/0"
+    quota._redis_client = None
+    try:
+        analysis_wake(1)  # logged, not raised: the workers' scan finds the work later
+    finally:
+        quota._redis_client = None

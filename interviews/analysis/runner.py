@@ -42,7 +42,7 @@ from django.db.models import Q
 from interviews.analysis.base import ChunkAnalysis, ChunkContext, Utterance
 from interviews.analysis.builtin import protected_question_insights
 from interviews.analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
-from interviews.analysis.quota import model_request_permit
+from interviews.analysis.quota import broker_redis, model_request_permit
 from interviews.analysis.services import chunk_analysis_commit
 from interviews.analysis.validation import validate_chunk_analysis, validate_roles
 from interviews.live import wakeup
@@ -122,17 +122,32 @@ def claim(interview_id: int) -> Iterator[bool]:
 
 # --- When an answer is complete ----------------------------------------------
 #
-# A quiet gap is measured from when this process first saw a chunk, not from the
-# row's timestamp: a row is stamped when its first interim arrived, seconds before
-# its final, so the timestamp would call every final "quiet" on arrival.
+# A quiet gap is measured from when analysis first saw a chunk, not from the row's
+# timestamp: a row is stamped when its first interim arrived, seconds before its
+# final, so the timestamp would call every final "quiet" on arrival. In process
+# "first seen" is this process's memory; on Celery workers it is kept in Redis, so
+# a look later that lands on another worker does not start the gap again (and
+# provisional analyses stay spaced whichever worker makes them). Wall-clock time,
+# comparable between machines.
 
 _first_seen: dict[int, float] = {}
 _last_provisional: dict[int, float] = {}
 _seen_lock = threading.Lock()
-_SEEN_KEEP_SECONDS = 600.0
+_SEEN_KEEP_SECONDS = 600
+
+
+def _shared() -> bool:
+    return settings.ANALYSIS_WORKERS == "celery"
 
 
 def _seen(transcript_id: int, now: float) -> float:
+    if _shared():
+        key = f"ic:analysis:seen:{transcript_id}"
+        pipe = broker_redis().pipeline()
+        pipe.set(key, now, nx=True, ex=_SEEN_KEEP_SECONDS)
+        pipe.get(key)
+        _set, at = pipe.execute()
+        return float(at)
     with _seen_lock:
         if len(_first_seen) > 50_000:  # chunks committed by other processes
             for pk, at in list(_first_seen.items()):
@@ -142,9 +157,32 @@ def _seen(transcript_id: int, now: float) -> float:
 
 
 def _forget(transcript_ids: list[int]) -> None:
+    if _shared():
+        broker_redis().delete(*[f"ic:analysis:seen:{pk}" for pk in transcript_ids])
+        return
     with _seen_lock:
         for pk in transcript_ids:
             _first_seen.pop(pk, None)
+
+
+def _provisional_at(interview_id: int) -> float:
+    if _shared():
+        return float(broker_redis().get(f"ic:analysis:provisional:{interview_id}") or 0.0)
+    return _last_provisional.get(interview_id, 0.0)
+
+
+def _provisional_done(interview_id: int, at: float | None) -> None:
+    """Record a provisional analysis (at `at`), or the answer's end (None)."""
+    key = f"ic:analysis:provisional:{interview_id}"
+    if _shared():
+        if at is None:
+            broker_redis().delete(key)
+        else:
+            broker_redis().set(key, at, ex=_SEEN_KEEP_SECONDS)
+    elif at is None:
+        _last_provisional.pop(interview_id, None)
+    else:
+        _last_provisional[interview_id] = at
 
 
 @dataclass
@@ -216,7 +254,7 @@ def next_work(
     if quiet_for >= gap:
         return Work("answer", run, behind=behind)
     every = settings.ANALYSIS_PROVISIONAL_SECONDS
-    open_for = now - max(_seen(run[0].pk, now), _last_provisional.get(interview.pk, 0.0))
+    open_for = now - max(_seen(run[0].pk, now), _provisional_at(interview.pk))
     if provisional and open_for >= every:
         return Work("answer", run, provisional=True, behind=behind)
     if not provisional:
@@ -442,7 +480,7 @@ def interview_pass(
             work = next_work(
                 interview,
                 rows,
-                now=time.monotonic(),
+                now=time.time(),
                 interims=interims,
                 drain=drain or interview.is_finished,
                 provisional=provisional,
@@ -476,10 +514,7 @@ def interview_pass(
             if committed is not None:
                 result.committed += len(work.ids)
                 _forget(work.ids)
-                if work.provisional:
-                    _last_provisional[interview_id] = time.monotonic()
-                else:
-                    _last_provisional.pop(interview_id, None)
+                _provisional_done(interview_id, time.time() if work.provisional else None)
 
 
 def analyze_interview(interview_id: int, providers=None, *, drain: bool = False) -> int:

@@ -145,3 +145,13 @@ def test_the_model_quota_is_shared_by_every_worker_through_redis(celery_app, set
     assert quota.model_request_permit(clock=lambda: clock[0], sleep=sleep) == 0
     assert quota.model_request_permit(clock=lambda: clock[0], sleep=sleep) == 0
     assert quota.model_request_permit(clock=lambda: clock[0], sleep=sleep) > 0
+
+
+def test_when_a_chunk_was_first_seen_is_shared_by_the_workers(celery_app):
+    from interviews.analysis.runner import _forget, _seen
+
+    assert _seen(424242, 100.0) == 100.0
+    quota._redis_client = None  # another worker, its own connection
+    assert _seen(424242, 160.0) == 100.0  # the quiet gap goes on, not restarted
+    _forget([424242])
+    assert _seen(424242, 170.0) == 170.0

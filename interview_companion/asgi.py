@@ -1,7 +1,9 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
 Each server process also runs the analysis runner as a background asyncio task,
-started on the first request or connection (Daphne has no lifespan events).
+started on the first request or connection (Daphne has no lifespan events),
+unless analysis runs on Celery workers (`ANALYSIS_WORKERS=celery`): then ingest
+only queues a task per interview, and this process spends no CPU on analysis.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.conf import settings  # noqa: E402
 
 from accounts.websocket import WebsocketAuthMiddleware  # noqa: E402
 from interviews.analysis.runner import runner  # noqa: E402
+from interviews.live import wakeup  # noqa: E402
 from interviews.live.events import bind_server_loop  # noqa: E402
 from interviews.live.ingest_http import IngestEndpoint  # noqa: E402
 from interviews.live.wire import SCOPE_KEY, direct_socket  # noqa: E402
@@ -34,6 +37,12 @@ router = ProtocolTypeRouter(
 )
 
 
+if settings.ANALYSIS_WORKERS == "celery":
+    import interview_companion.celery  # noqa: F401 - the app the tasks are sent with
+    from interviews.analysis.tasks import analysis_wake
+
+    wakeup.listen(analysis_wake)
+
 # Everything loaded so far (Django, the URLconf, Channels, Twisted) lives as long as
 # the process: move it out of the collector's sight, and collect the young
 # generation less often. With Python's defaults each full collection walked the
@@ -45,7 +54,11 @@ gc.set_threshold(*settings.SERVER_GC_THRESHOLDS)
 
 async def application(scope, receive, send):
     bind_server_loop(asyncio.get_running_loop())
-    if settings.ANALYSIS_IN_PROCESS and scope["type"] in ("http", "websocket"):
+    if (
+        settings.ANALYSIS_IN_PROCESS
+        and settings.ANALYSIS_WORKERS == "inprocess"
+        and scope["type"] in ("http", "websocket")
+    ):
         runner.ensure_started()
     if scope["type"] == "websocket":
         # Daphne's own send, before any middleware wraps it: live events are

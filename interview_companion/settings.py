@@ -203,6 +203,33 @@ ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-5")
 # Run the analysis runner inside each server process (off for one-off commands).
 ANALYSIS_IN_PROCESS = env.bool("ANALYSIS_IN_PROCESS", default=True)
 ANALYSIS_POLL_SECONDS = env.float("ANALYSIS_POLL_SECONDS", default=2.0)
+# Model calls in flight at once per analysis process (one interview each: an
+# interview's answers are analysed in order).
+AI_CONCURRENCY = env.int("AI_CONCURRENCY", default=16)
+if AI_CONCURRENCY < 1:
+    raise ImproperlyConfigured("AI_CONCURRENCY must be at least 1")
+# An answer is analysed when complete: Deepgram's speech_final / UtteranceEnd, a
+# change of speaker, or this long without a new final chunk, whichever first.
+ANALYSIS_ANSWER_GAP_SECONDS = env.float("ANALYSIS_ANSWER_GAP_SECONDS", default=1.5)
+# A long answer still going gets a provisional analysis of what was said so far,
+# at most this often.
+ANALYSIS_PROVISIONAL_SECONDS = env.float("ANALYSIS_PROVISIONAL_SECONDS", default=8.0)
+# The live page says "analysis is N answers behind" from this many waiting answers.
+ANALYSIS_BEHIND_AT = env.int("ANALYSIS_BEHIND_AT", default=2)
+# Where analysis runs: "inprocess" (the runner inside each server process, the
+# embedded default) or "celery" (tasks on Redis, done by `celery -A
+# interview_companion.celery worker` processes anywhere; the servers then run none).
+ANALYSIS_WORKERS = env.str("ANALYSIS_WORKERS", default="inprocess")
+if ANALYSIS_WORKERS not in ("inprocess", "celery"):
+    raise ImproperlyConfigured("ANALYSIS_WORKERS must be 'inprocess' or 'celery'")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+if ANALYSIS_WORKERS == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("ANALYSIS_WORKERS=celery needs REDIS_URL (or CELERY_BROKER_URL)")
+CELERY_TASK_IGNORE_RESULT = True  # the database holds the results
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a slow model call must not hold queued work
+# Model requests per minute across every analysis process (0: no limit), the
+# provider's quota: with Celery counted in Redis, in process counted per process.
+AI_REQUESTS_PER_MINUTE = env.int("AI_REQUESTS_PER_MINUTE", default=0)
 
 DEEPGRAM_API_KEY = env.str("DEEPGRAM_API_KEY", default="")
 DEEPGRAM_URL = env.str("DEEPGRAM_URL", default="wss://api.deepgram.com/v1/listen")

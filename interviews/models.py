@@ -273,6 +273,9 @@ class Transcript(models.Model):
     offset_ms = models.IntegerField(default=0, db_default=0)
     run = models.PositiveSmallIntegerField(default=0, db_default=0)
     analyzed_at = models.DateTimeField(null=True, blank=True)
+    # Deepgram said the speaker finished here (`speech_final`, or an `UtteranceEnd`
+    # after this row): the answer this row ends can be analysed without waiting.
+    speech_final = models.BooleanField(default=False, db_default=False)
 
     objects = TranscriptQuerySet.as_manager()
 

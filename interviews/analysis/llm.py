@@ -13,13 +13,16 @@ Ranges, enumerations and verbatim evidence are checked afterwards by
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import re
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import Any
+from typing import Any, TypeVar
 
 from candidates.requirements import DIMENSIONS
 from interviews.analysis.base import (
@@ -89,6 +92,24 @@ def _language(language: str) -> dict[str, str]:
 
 def _line(u: Utterance) -> str:
     return f"[{u.transcript_id}] {u.role or 'unknown'} ({u.speaker or 'unknown'}): {u.text}"
+
+
+# --- Clients --------------------------------------------------------------------
+
+C = TypeVar("C")
+_loop_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def client_for_this_loop(key: tuple, make: Callable[[], C]) -> C:
+    """One SDK client per event loop (and per configuration `key`): its pooled
+    connections to the provider, TLS handshake done, serve every call that loop
+    makes (the runner keeps one loop per worker thread), and a pooled connection
+    never outlives the loop that opened it."""
+    clients = _loop_clients.setdefault(asyncio.get_running_loop(), {})
+    client = clients.get(key)
+    if client is None:
+        client = clients[key] = make()
+    return client
 
 
 # --- Requests -----------------------------------------------------------------

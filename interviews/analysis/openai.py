@@ -8,7 +8,7 @@ import openai
 from django.conf import settings
 
 from interviews.analysis.base import InvalidOutput, ProviderError
-from interviews.analysis.llm import LLMProvider
+from interviews.analysis.llm import LLMProvider, client_for_this_loop
 
 
 class OpenAIProvider(LLMProvider):
@@ -20,27 +20,32 @@ class OpenAIProvider(LLMProvider):
             # configured provider on each pass, and a missing key must fail over,
             # not stop the others.
             raise ProviderError("OPENAI_API_KEY is not set")
-        # One client per call: the runner runs each call in its own event loop, and
-        # a pooled connection must not outlive the loop it was opened in. The
-        # chain does the retrying (and failing over), so the SDK's own is off.
-        client = openai.AsyncOpenAI(
-            api_key=settings.OPENAI_API_KEY,
-            base_url=settings.OPENAI_BASE_URL or None,
-            timeout=settings.AI_TIMEOUT_SECONDS,
-            max_retries=0,
+        # The chain does the retrying (and failing over), so the SDK's own is off.
+        client = client_for_this_loop(
+            (
+                "openai",
+                settings.OPENAI_API_KEY,
+                settings.OPENAI_BASE_URL,
+                settings.AI_TIMEOUT_SECONDS,
+            ),
+            lambda: openai.AsyncOpenAI(
+                api_key=settings.OPENAI_API_KEY,
+                base_url=settings.OPENAI_BASE_URL or None,
+                timeout=settings.AI_TIMEOUT_SECONDS,
+                max_retries=0,
+            ),
         )
         try:
-            async with client:
-                response = await client.chat.completions.create(
-                    model=settings.OPENAI_MODEL,
-                    messages=[
-                        {"role": "system", "content": system},
-                        {"role": "user", "content": user},
-                    ],
-                    # JSON mode: supported by OpenAI and the compatible servers
-                    # (Ollama, vLLM, llama.cpp); the prompt also asks for JSON only.
-                    response_format={"type": "json_object"},
-                )
+            response = await client.chat.completions.create(
+                model=settings.OPENAI_MODEL,
+                messages=[
+                    {"role": "system", "content": system},
+                    {"role": "user", "content": user},
+                ],
+                # JSON mode: supported by OpenAI and the compatible servers
+                # (Ollama, vLLM, llama.cpp); the prompt also asks for JSON only.
+                response_format={"type": "json_object"},
+            )
         except openai.APITimeoutError as exc:
             raise ProviderError(
                 f"no answer within {settings.AI_TIMEOUT_SECONDS} s from {self.name}"

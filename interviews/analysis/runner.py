@@ -1,14 +1,26 @@
 """The analysis runner: finds pending work in the database and does it.
 
-Work is claimed per interview (a PostgreSQL advisory lock, released by the server
-if the process dies; an in-process lock on SQLite), and each chunk's insights are
-committed together with its progress marker by `chunk_analysis_commit`, which
-refuses a chunk already analysed or out of order. So with any number of server
-processes and `analyze_pending` commands, and after a crash, every final chunk is
-analysed exactly once, in order.
+Per interview, three steps (`interview_pass`):
 
-The work itself is synchronous and runs in a worker thread: a slow provider holds
-that thread, never the event loop that serves ingest and the websocket feed.
+1. **A claim**: a PostgreSQL advisory lock per interview (released by the server if
+   the process dies; an in-process lock on SQLite). One worker at a time per
+   interview, so its answers are analysed in order.
+2. **A loop over pending work**, oldest first (`next_work`): the interviewer's turn,
+   checked with the built-in rules (no model round trip); the candidate's answer,
+   once complete (Deepgram's `speech_final` or `UtteranceEnd`, a change of speaker,
+   or a quiet gap), in ONE model call with the question before it; a long answer
+   still going gets a provisional analysis of what was said so far, at most every
+   `ANALYSIS_PROVISIONAL_SECONDS`; a third voice is passed over.
+3. **A commit** per piece of work: `chunk_analysis_commit` writes its insights
+   together with the progress markers of all its chunks, and refuses chunks already
+   analysed or out of order. So with any number of processes and after a crash,
+   every final chunk is analysed exactly once, in order.
+
+Across interviews the work is concurrent: `BackgroundRunner` (one per server
+process, the embedded default) runs up to `AI_CONCURRENCY` interviews at once, each
+pass in a worker thread of its own, so a slow model holds one interview's thread,
+never the event loop that serves ingest and the websocket feed, nor the other
+interviews.
 """
 
 from __future__ import annotations
@@ -17,7 +29,10 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -25,7 +40,9 @@ from django.db import close_old_connections, connection
 from django.db.models import Q
 
 from interviews.analysis.base import ChunkAnalysis, ChunkContext, Utterance
+from interviews.analysis.builtin import protected_question_insights
 from interviews.analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
+from interviews.analysis.quota import broker_redis, model_request_permit
 from interviews.analysis.services import chunk_analysis_commit
 from interviews.analysis.validation import validate_chunk_analysis, validate_roles
 from interviews.live import wakeup
@@ -47,6 +64,28 @@ ROLE_DECIDE_AFTER = 16
 DETECTED_CONFIDENCE_MAX = 99
 # Host rows considered "the question" before an answer.
 QUESTION_WINDOW = 6
+# Pending rows read per step: far more than one answer; an answer longer than this
+# (a backlog after an outage) is analysed in parts of this size.
+PENDING_WINDOW = 200
+# An interim row not finalised this long after we first saw it is a leftover (a
+# dropped connection), not someone still speaking.
+STALE_INTERIM_SECONDS = 10.0
+# When another process holds an interview's claim, look again this soon: it may be
+# just letting go of it with our new chunk unseen.
+CLAIM_RETRY_SECONDS = 1.0
+
+_thread_loop = threading.local()
+
+
+def run_async(coroutine):
+    """Run a provider call on this worker thread's own event loop, kept for the
+    thread's life (not `asyncio.run`'s new loop per call): the SDK clients and their
+    open connections to the provider are per loop, so they are reused."""
+    loop = getattr(_thread_loop, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _thread_loop.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(coroutine)
+
 
 _local_claims: set[int] = set()
 _local_claims_lock = threading.Lock()
@@ -81,6 +120,151 @@ def claim(interview_id: int) -> Iterator[bool]:
                 _local_claims.discard(interview_id)
 
 
+# --- When an answer is complete ----------------------------------------------
+#
+# A quiet gap is measured from when analysis first saw a chunk, not from the row's
+# timestamp: a row is stamped when its first interim arrived, seconds before its
+# final, so the timestamp would call every final "quiet" on arrival. In process
+# "first seen" is this process's memory; on Celery workers it is kept in Redis, so
+# a look later that lands on another worker does not start the gap again (and
+# provisional analyses stay spaced whichever worker makes them). Wall-clock time,
+# comparable between machines.
+
+_first_seen: dict[int, float] = {}
+_last_provisional: dict[int, float] = {}
+_seen_lock = threading.Lock()
+_SEEN_KEEP_SECONDS = 600
+
+
+def _shared() -> bool:
+    return settings.ANALYSIS_WORKERS == "celery"
+
+
+def _seen(transcript_id: int, now: float) -> float:
+    if _shared():
+        key = f"ic:analysis:seen:{transcript_id}"
+        pipe = broker_redis().pipeline()
+        pipe.set(key, now, nx=True, ex=_SEEN_KEEP_SECONDS)
+        pipe.get(key)
+        _set, at = pipe.execute()
+        return float(at)
+    with _seen_lock:
+        if len(_first_seen) > 50_000:  # chunks committed by other processes
+            for pk, at in list(_first_seen.items()):
+                if now - at > _SEEN_KEEP_SECONDS:
+                    del _first_seen[pk]
+        return _first_seen.setdefault(transcript_id, now)
+
+
+def _forget(transcript_ids: list[int]) -> None:
+    if _shared():
+        broker_redis().delete(*[f"ic:analysis:seen:{pk}" for pk in transcript_ids])
+        return
+    with _seen_lock:
+        for pk in transcript_ids:
+            _first_seen.pop(pk, None)
+
+
+def _provisional_at(interview_id: int) -> float:
+    if _shared():
+        return float(broker_redis().get(f"ic:analysis:provisional:{interview_id}") or 0.0)
+    return _last_provisional.get(interview_id, 0.0)
+
+
+def _provisional_done(interview_id: int, at: float | None) -> None:
+    """Record a provisional analysis (at `at`), or the answer's end (None)."""
+    key = f"ic:analysis:provisional:{interview_id}"
+    if _shared():
+        if at is None:
+            broker_redis().delete(key)
+        else:
+            broker_redis().set(key, at, ex=_SEEN_KEEP_SECONDS)
+    elif at is None:
+        _last_provisional.pop(interview_id, None)
+    else:
+        _last_provisional[interview_id] = at
+
+
+@dataclass
+class Work:
+    """One piece of an interview's pending work: consecutive chunks of one role."""
+
+    kind: str  # "answer" (the guest), "host" (the interviewer), "other" (a third voice)
+    rows: list[Transcript]
+    provisional: bool = False  # an answer still going, analysed so far
+    behind: int = 0  # complete answers waiting after this one
+
+    @property
+    def ids(self) -> list[int]:
+        return [row.pk for row in self.rows]
+
+
+def _answers_in(rows: list[Transcript], interview: Interview) -> int:
+    """How many candidate answers (guest runs) the rows hold."""
+    runs, previous = 0, None
+    for row in rows:
+        role = interview.role_of(row.speaker)
+        if role == SpeakerRole.GUEST and previous != SpeakerRole.GUEST:
+            runs += 1
+        previous = role
+    return runs
+
+
+def next_work(
+    interview: Interview,
+    rows: list[Transcript],
+    *,
+    now: float,
+    interims: list[Transcript] = (),
+    drain: bool = False,
+    provisional: bool = True,
+) -> Work | float:
+    """The oldest piece of pending work in `rows` (the interview's oldest pending
+    final chunks, in order), or, when that is an answer still going, the seconds
+    until it may be complete.
+
+    `interims` are the interview's interim rows: someone is speaking. The
+    candidate's own mean the answer goes on (not quiet, whatever the gap);
+    anyone else's mean it is over. `drain` takes every answer as complete (the
+    interview is over). `provisional=False` (the runner is saturated) leaves a
+    long answer for when it is complete: other interviews' finished answers go
+    first."""
+    role = interview.role_of(rows[0].speaker)
+    run = []
+    for row in rows:
+        if interview.role_of(row.speaker) != role:
+            break
+        run.append(row)
+    if role == SpeakerRole.HOST:
+        return Work("host", run)
+    if role != SpeakerRole.GUEST:
+        return Work("other", run)
+    behind = _answers_in(rows[len(run) :], interview)
+    last = (run[-1].timestamp, run[-1].pk)
+    speaking = {
+        interview.role_of(row.speaker)
+        for row in interims
+        if (row.timestamp, row.pk) > last and now - _seen(row.pk, now) < STALE_INTERIM_SECONDS
+    }
+    followed = len(run) < len(rows) or len(run) >= PENDING_WINDOW or speaking - {role}
+    if drain or followed or run[-1].speech_final:
+        return Work("answer", run, behind=behind)
+    gap = settings.ANALYSIS_ANSWER_GAP_SECONDS
+    quiet_for = 0.0 if speaking else now - _seen(run[-1].pk, now)
+    if quiet_for >= gap:
+        return Work("answer", run, behind=behind)
+    every = settings.ANALYSIS_PROVISIONAL_SECONDS
+    open_for = now - max(_seen(run[0].pk, now), _provisional_at(interview.pk))
+    if provisional and open_for >= every:
+        return Work("answer", run, provisional=True, behind=behind)
+    if not provisional:
+        return max(0.05, gap - quiet_for)
+    return max(0.05, min(gap - quiet_for, every - open_for))
+
+
+# --- What a provider is given ----------------------------------------------------
+
+
 def _utterance(row: Transcript) -> Utterance:
     return Utterance(
         transcript_id=row.pk,
@@ -104,7 +288,8 @@ def _detect_roles(interview: Interview, providers) -> None:
     if len(speakers) < 2:
         return
     utterances = [_utterance(r) for r in rows]
-    guess, _provider = asyncio.run(
+    _permit(providers)
+    guess, _provider = run_async(
         call_with_failover(
             lambda p: p.detect_roles(utterances, interview.language or "es"),
             lambda g: validate_roles(g, speakers),
@@ -137,32 +322,133 @@ def roles_settled(interview: Interview) -> bool:
     return Transcript.objects.final().filter(interview=interview).count() >= ROLE_DECIDE_AFTER
 
 
-def _question_before(chunk: Transcript) -> str | None:
-    """The host's words since the candidate last spoke, before this chunk."""
+def _question_before(first: Transcript) -> str | None:
+    """The host's words before the answer `first` belongs to (skipping the part of
+    the answer analysed provisionally already)."""
     previous = list(
         Transcript.objects.final()
-        .filter(interview_id=chunk.interview_id)
-        .filter(timestamp__lte=chunk.timestamp)
-        .exclude(pk=chunk.pk)
+        .filter(interview_id=first.interview_id)
+        .filter(Q(timestamp__lt=first.timestamp) | Q(timestamp=first.timestamp, pk__lt=first.pk))
         .order_by("-timestamp", "-id")
-        .values_list("speaker_role", "text")[:QUESTION_WINDOW]
+        .values_list("speaker_role", "text")[: QUESTION_WINDOW * 4]
     )
-    host_lines = []
+    host_lines: list[str] = []
     for role, text in previous:
-        if role != SpeakerRole.HOST:
-            break
-        host_lines.append(text)
+        if role == SpeakerRole.HOST:
+            host_lines.append(text)
+            if len(host_lines) >= QUESTION_WINDOW:
+                break
+        elif host_lines:
+            break  # the candidate spoke before this question
     return " ".join(reversed(host_lines)) or None
 
 
-def analyze_interview(interview_id: int, providers=None) -> int:
-    """Analyse an interview's pending final chunks in order; returns how many were
-    committed by this call."""
+def _context(interview: Interview, utterance: Utterance, question: str | None, state: dict):
+    return ChunkContext(
+        interview_id=interview.pk,
+        language=interview.language or "es",
+        chunk=utterance,
+        question=question,
+        requirements=(interview.job_position.requirements or {}) if interview.job_position else {},
+        cv_data=interview.candidate.cv_data or {},
+        state=state,
+    )
+
+
+def _permit(providers) -> None:
+    """A model's quota (AI_REQUESTS_PER_MINUTE); the built-in rules have none."""
+    if providers and providers[0].name != "builtin":
+        model_request_permit()
+
+
+def analyse_answer(interview: Interview, work: Work, providers) -> tuple[ChunkAnalysis, str]:
+    """One model call for the whole answer, with the question before it."""
+    rows = work.rows
+    text = " ".join(row.text for row in rows)
+    utterance = Utterance(
+        transcript_id=rows[0].pk,
+        speaker=rows[0].speaker,
+        role=SpeakerRole.GUEST,
+        text=text,
+        start_ms=rows[0].start_ms,
+        end_ms=rows[-1].end_ms,
+    )
+    question = _question_before(rows[0])
+    context = _context(interview, utterance, question, interview.analysis_state or {})
+    sources = [text, *([question] if question else [])]
+    _permit(providers)
+    return run_async(
+        call_with_failover(
+            lambda p: p.analyze_chunk(context),
+            lambda a: validate_chunk_analysis(a, sources),
+            providers,
+        )
+    )
+
+
+def analyse_host_turn(interview: Interview, work: Work, providers) -> tuple[ChunkAnalysis, str]:
+    """The interviewer's turn: protected-ground questions, by the built-in rules.
+
+    With the built-in provider first in the chain the whole built-in host analysis
+    runs (it keeps its own state: the open question, requirements covered); with a
+    model the state is left as the model wrote it, and the turn reaches the model
+    only as the question of the next answer.
+    """
+    state = interview.analysis_state or {}
+    insights = []
+    builtin_first = bool(providers) and providers[0].name == "builtin"
+    provider = interview.ai_provider or ""
+    for row in work.rows:
+        utterance = Utterance(
+            transcript_id=row.pk,
+            speaker=row.speaker,
+            role=SpeakerRole.HOST,
+            text=row.text,
+            start_ms=row.start_ms,
+            end_ms=row.end_ms,
+        )
+        context = _context(interview, utterance, None, state)
+        if builtin_first:
+            analysis, provider = run_async(
+                call_with_failover(
+                    lambda p, context=context: p.analyze_chunk(context),
+                    lambda a, text=row.text: validate_chunk_analysis(a, [text]),
+                    providers[:1],
+                )
+            )
+        else:
+            analysis = validate_chunk_analysis(
+                ChunkAnalysis(insights=protected_question_insights(context), state=state),
+                [row.text],
+            )
+        state = analysis.state
+        insights += analysis.insights
+    return ChunkAnalysis(insights=insights, state=state), provider
+
+
+# --- One interview's pass: claim, loop, commit --------------------------------
+
+
+@dataclass
+class PassResult:
+    committed: int = 0  # chunks committed by this pass
+    retry_in: float | None = None  # an answer still open: look again after this long
+    finished: bool = False  # the interview is over (its scorecard may be due)
+    failed: bool = False  # every provider failed: the work is left pending
+
+
+def interview_pass(
+    interview_id: int, providers=None, *, drain: bool = False, provisional: bool = True
+) -> PassResult:
+    """Analyse an interview's pending work in order, as far as it is complete
+    (and a long answer so far, unless `provisional=False`)."""
     providers = providers if providers is not None else configured_providers()
-    done = 0
+    result = PassResult()
     with claim(interview_id) as got:
         if not got:
-            return 0
+            if Transcript.objects.pending_analysis().filter(interview_id=interview_id).exists():
+                result.retry_in = CLAIM_RETRY_SECONDS
+            return result
         while True:
             interview = (
                 Interview.objects.select_related("candidate", "job_position")
@@ -170,83 +456,78 @@ def analyze_interview(interview_id: int, providers=None) -> int:
                 .first()
             )
             if interview is None:
-                return done
+                return result
+            result.finished = interview.is_finished
             if interview.recording_declined:
                 # The candidate declined the notice: no AI reads this interview
                 # (rows imported before they declined included).
-                return done
+                return result
             if not roles_settled(interview):
                 _detect_roles(interview, providers)
                 interview.refresh_from_db()
                 if not roles_settled(interview) and not interview.is_finished:
-                    return done  # not enough speech yet to tell who asks the questions
+                    return result  # not enough speech yet to tell who asks the questions
                 # A finished interview takes the best guess it has (or none: a single
                 # voice is committed without analysis below).
-            chunk = (
+            rows = list(
                 Transcript.objects.pending_analysis()
                 .filter(interview_id=interview_id)
-                .chronological()
-                .first()
+                .chronological()[:PENDING_WINDOW]
             )
-            if chunk is None:
-                return done
-            role = interview.role_of(chunk.speaker)
-            if role is None:
-                # A third voice (or no diarisation): nothing to say about it, but
-                # it must not block the chunks after it.
-                chunk_analysis_commit(
-                    interview_id=interview_id,
-                    transcript_id=chunk.pk,
-                    analysis=ChunkAnalysis(insights=[], state=interview.analysis_state or {}),
-                    provider=interview.ai_provider or "",
-                )
-                continue
-            utterance = Utterance(
-                transcript_id=chunk.pk,
-                speaker=chunk.speaker,
-                role=role,
-                text=chunk.text,
-                start_ms=chunk.start_ms,
-                end_ms=chunk.end_ms,
+            if not rows:
+                return result
+            interims = list(
+                Transcript.objects.filter(
+                    interview_id=interview_id, is_interim=True, timestamp__gte=rows[0].timestamp
+                ).only("pk", "speaker", "timestamp")
             )
-            question = _question_before(chunk) if role == SpeakerRole.GUEST else None
-            context = ChunkContext(
-                interview_id=interview_id,
-                language=interview.language or "es",
-                chunk=utterance,
-                question=question,
-                requirements=(interview.job_position.requirements or {})
-                if interview.job_position
-                else {},
-                cv_data=interview.candidate.cv_data or {},
-                state=interview.analysis_state or {},
+            work = next_work(
+                interview,
+                rows,
+                now=time.time(),
+                interims=interims,
+                drain=drain or interview.is_finished,
+                provisional=provisional,
             )
-            sources = [chunk.text, *([question] if question else [])]
+            if not isinstance(work, Work):
+                result.retry_in = work
+                return result
             try:
-                analysis, provider = asyncio.run(
-                    call_with_failover(
-                        lambda p, context=context: p.analyze_chunk(context),
-                        lambda a, sources=sources: validate_chunk_analysis(a, sources),
-                        providers,
-                    )
-                )
+                if work.kind == "answer":
+                    analysis, provider = analyse_answer(interview, work, providers)
+                elif work.kind == "host":
+                    analysis, provider = analyse_host_turn(interview, work, providers)
+                else:  # a third voice (or no diarisation): nothing to say about it
+                    analysis = ChunkAnalysis(insights=[], state=interview.analysis_state or {})
+                    provider = interview.ai_provider or ""
             except AllProvidersFailed as exc:
-                logger.error("Analysis of chunk %s failed on every provider: %s", chunk.pk, exc)
-                return done  # left pending: retried on the next pass
-            if (
-                chunk_analysis_commit(
-                    interview_id=interview_id,
-                    transcript_id=chunk.pk,
-                    analysis=analysis,
-                    provider=provider,
-                )
-                is not None
-            ):
-                done += 1
+                logger.error("Analysis of chunks %s failed on every provider: %s", work.ids, exc)
+                result.failed = True
+                result.retry_in = settings.ANALYSIS_POLL_SECONDS  # left pending
+                return result
+            committed = chunk_analysis_commit(
+                interview_id=interview_id,
+                transcript_ids=work.ids,
+                analysis=analysis,
+                provider=provider,
+                # The live page says so from ANALYSIS_BEHIND_AT answers waiting.
+                behind=(work.behind if work.behind >= settings.ANALYSIS_BEHIND_AT else 0)
+                if work.kind == "answer"
+                else None,
+            )
+            if committed is not None:
+                result.committed += len(work.ids)
+                _forget(work.ids)
+                _provisional_done(interview_id, time.time() if work.provisional else None)
 
 
-def analyze_pending(interview_id: int | None = None) -> int:
-    """One pass over every interview with pending work (or just one)."""
+def analyze_interview(interview_id: int, providers=None, *, drain: bool = False) -> int:
+    """One pass over an interview; returns how many chunks it committed."""
+    return interview_pass(interview_id, providers, drain=drain).committed
+
+
+def analysis_due_ids(interview_id: int | None = None) -> list[int]:
+    """Interviews with pending chunks, or live with roles still to be guessed."""
     ids = pending_interview_ids([interview_id] if interview_id else None)
     unassigned = Interview.objects.filter(
         Q(roles_assigned=False) | Q(roles_confidence__lt=ROLE_CONFIDENT),
@@ -256,63 +537,151 @@ def analyze_pending(interview_id: int | None = None) -> int:
     if interview_id:
         unassigned = unassigned.filter(pk=interview_id)
     ids = sorted(set(ids) | set(unassigned.values_list("pk", flat=True).distinct()))
+    # The candidate declined the notice: no AI reads those interviews.
     declined = set(
         Interview.objects.filter(pk__in=ids, notice_decision=NoticeDecision.DECLINED).values_list(
             "pk", flat=True
         )
     )
-    ids = [pk for pk in ids if pk not in declined]
+    return [pk for pk in ids if pk not in declined]
+
+
+def analyze_pending(interview_id: int | None = None, *, drain: bool = False) -> int:
+    """One pass over every interview with pending work (or just one), then the
+    scorecards that became due. Answers of live interviews still open are left for
+    a later pass, unless `drain`."""
     total = 0
-    for pk in ids:
+    for pk in analysis_due_ids(interview_id):
         try:
-            total += analyze_interview(pk)
+            total += analyze_interview(pk, drain=drain)
         except Exception:  # one interview's failure must not stop others
             logger.exception("Analysis of interview %s failed", pk)
-    # Then the scorecards of completed interviews with nothing left to analyse.
     scorecards_generate_due(interview_id)
     return total
 
 
-def _analyze_pending_in_thread(interview_id: int | None = None) -> int:
+# --- The in-process runner --------------------------------------------------------
+
+
+def _pass_in_thread(interview_id: int, saturated: bool = False) -> PassResult:
     close_old_connections()
     try:
-        return analyze_pending(interview_id)
+        result = interview_pass(interview_id, provisional=not saturated)
+        if result.finished and result.retry_in is None:
+            scorecards_generate_due(interview_id)
+        return result
     finally:
-        close_old_connections()
+        connection.close()
+
+
+def _scan_in_thread() -> list[int]:
+    close_old_connections()
+    try:
+        ids = analysis_due_ids()
+        scorecards_generate_due()
+        return ids
+    finally:
         connection.close()
 
 
 class BackgroundRunner:
-    """Each server process runs one: woken by ingest in this process, and polling
-    the database for work committed by any other process."""
+    """Each server process runs one (unless analysis runs on workers elsewhere):
+    woken by ingest in this process for one interview, and polling the database for
+    work committed by any other process.
+
+    Interviews run concurrently, at most `AI_CONCURRENCY` at once (the worker
+    threads); one interview is never in two of them: a wake-up for an interview
+    being analysed marks it to go again when its pass ends.
+    """
 
     def __init__(self) -> None:
-        self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._poller: asyncio.Task | None = None
+        self._running: set[int] = set()
+        self._again: set[int] = set()
+        self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._listening = False
+        self.work = _pass_in_thread  # replaced in tests
 
     def ensure_started(self) -> None:
-        if self._task is not None and not self._task.done():
+        if self._poller is not None and not self._poller.done():
             return
         self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        wakeup.listen(self._notify)
-        self._task = self._loop.create_task(self._run(), name="analysis-runner")
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=settings.AI_CONCURRENCY, thread_name_prefix="analysis"
+            )
+        if not self._listening:
+            wakeup.listen(self._notify)
+            self._listening = True
+        self._poller = self._loop.create_task(self._poll(), name="analysis-poller")
+
+    async def stop(self) -> None:
+        """Stop polling and wait for the passes under way (tests, shutdown)."""
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        while self._running:
+            await asyncio.sleep(0.01)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    @property
+    def busy(self) -> bool:
+        """A pass is under way or a look is scheduled (an answer still open)."""
+        return bool(self._running or self._timers)
 
     def _notify(self, interview_id: int) -> None:
-        if self._loop is not None and self._wake is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.submit, interview_id)
 
-    async def _run(self) -> None:
-        work = sync_to_async(_analyze_pending_in_thread, thread_sensitive=False)
+    def submit(self, interview_id: int) -> None:
+        """Analyse this interview now (or right after its pass under way)."""
+        timer = self._timers.pop(interview_id, None)
+        if timer is not None:
+            timer.cancel()
+        if interview_id in self._running:
+            self._again.add(interview_id)
+            return
+        self._running.add(interview_id)
+        self._loop.create_task(self._pass(interview_id))
+
+    async def _pass(self, interview_id: int) -> None:
+        retry_in = None
+        try:
+            # Back-pressure: with every model slot taken, a long answer's provisional
+            # analysis waits; finished answers (of any interview) go first.
+            saturated = len(self._running) > settings.AI_CONCURRENCY
+            result = await self._loop.run_in_executor(
+                self._executor, self.work, interview_id, saturated
+            )
+            retry_in = result.retry_in
+        except Exception:  # keep the runner alive; the poll brings it back
+            logger.exception("Analysis of interview %s failed", interview_id)
+        finally:
+            self._running.discard(interview_id)
+        if interview_id in self._again:
+            self._again.discard(interview_id)
+            self.submit(interview_id)
+        elif retry_in is not None:
+            self._timers[interview_id] = self._loop.call_later(retry_in, self.submit, interview_id)
+
+    async def _poll(self) -> None:
+        scan = sync_to_async(_scan_in_thread, thread_sensitive=False)
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), settings.ANALYSIS_POLL_SECONDS)
-            self._wake.clear()
             try:
-                await work()
+                for interview_id in await scan():
+                    if interview_id not in self._timers:  # already due to look again
+                        self.submit(interview_id)
             except Exception:  # keep the runner alive
-                logger.exception("Analysis pass failed")
+                logger.exception("Analysis scan failed")
+            await asyncio.sleep(settings.ANALYSIS_POLL_SECONDS)
 
 
 runner = BackgroundRunner()

@@ -28,6 +28,8 @@ class Segment:
     speaker: str | None
     confidence: int | None  # 0-100
     is_final: bool
+    # The speaker finished here (Deepgram's `speech_final`; the last run only).
+    speech_final: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class ParsedResult:
     request_id: str
     channel_index: int
     start_ms: int
+    # An `UtteranceEnd` message: no row of its own, it ends the channel's last final.
+    utterance_end: bool = False
 
 
 def _number(value: Any, name: str) -> float:
@@ -70,6 +74,24 @@ def _word_text(word: dict) -> str:
 
 def is_results_message(message: Any) -> bool:
     return isinstance(message, dict) and message.get("type", "Results") == "Results"
+
+
+def is_utterance_end(message: Any) -> bool:
+    return isinstance(message, dict) and message.get("type") == "UtteranceEnd"
+
+
+def parse_utterance_end(message: dict) -> ParsedResult:
+    """An `UtteranceEnd` (`{"type": "UtteranceEnd", "channel": [0, 1],
+    "last_word_end": 2.4}`): the speaker on that channel stopped talking."""
+    channel = message.get("channel", [0])
+    channel_index = channel[0] if isinstance(channel, list) and channel else channel
+    if (
+        isinstance(channel_index, bool)
+        or not isinstance(channel_index, int)
+        or not (0 <= channel_index < 32)
+    ):
+        raise InvalidResults("'channel' must be a small non-negative integer.")
+    return ParsedResult([], False, "", channel_index, 0, utterance_end=True)
 
 
 def parse_results(message: Any) -> ParsedResult:
@@ -116,6 +138,10 @@ def parse_results(message: Any) -> ParsedResult:
     is_final = message.get("is_final", False)
     if not isinstance(is_final, bool):
         raise InvalidResults("'is_final' must be a boolean.")
+    speech_final = message.get("speech_final", False)
+    if not isinstance(speech_final, bool):
+        raise InvalidResults("'speech_final' must be a boolean.")
+    speech_final = speech_final and is_final
     start_ms = round(start * 1000)
     end_ms = round((start + duration) * 1000)
 
@@ -157,6 +183,7 @@ def parse_results(message: Any) -> ParsedResult:
             speaker=speaker,
             confidence=_confidence(confs),
             is_final=is_final,
+            speech_final=speech_final,
         )
         return ParsedResult([segment], is_final, request_id, channel_index, start_ms)
 
@@ -183,6 +210,7 @@ def parse_results(message: Any) -> ParsedResult:
                 speaker=run[0][0],
                 confidence=_confidence([w[4] for w in run if w[4] is not None]),
                 is_final=True,
+                speech_final=speech_final and index == len(runs) - 1,
             )
         )
     return ParsedResult(segments, True, request_id, channel_index, start_ms)

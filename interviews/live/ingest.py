@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 
 from interview_companion.http import BadRequest, json_from_bytes
 from interviews.live import wakeup
-from interviews.live.deepgram import InvalidResults, ParsedResult, is_results_message, parse_results
+from interviews.live.deepgram import (
+    InvalidResults,
+    ParsedResult,
+    is_results_message,
+    is_utterance_end,
+    parse_results,
+    parse_utterance_end,
+)
 from interviews.live.events import Change, events_append_many
 from interviews.live.payloads import transcript_data
 from interviews.models import EventType, Interview, InterviewStatus, Transcript
@@ -102,8 +109,14 @@ def parse_batch(results: object) -> tuple[list[ParsedResult], int]:
             raise InvalidResults(
                 f"Item {index}: each item must be a JSON object (a Deepgram Results message)."
             )
+        if is_utterance_end(item):
+            try:
+                parsed.append(parse_utterance_end(item))
+            except InvalidResults as exc:
+                raise InvalidResults(f"Item {index}: {exc}") from exc
+            continue
         if not is_results_message(item):
-            skipped += 1  # Metadata, UtteranceEnd, SpeechStarted: nothing to store
+            skipped += 1  # Metadata, SpeechStarted: nothing to store
             continue
         try:
             parsed.append(parse_results(item))
@@ -121,6 +134,7 @@ CHANGEABLE_FIELDS = (
     "confidence",
     "end_ms",
     "duration_ms",
+    "speech_final",
 )
 
 INGEST_LOCK_FIELDS = (
@@ -158,6 +172,7 @@ class _Plan:
     outcome: IngestOutcome
     touched: dict[tuple, Transcript] = field(default_factory=dict)  # in the order clients see them
     deleted: list[tuple[int, dict]] = field(default_factory=list)
+    utterance_ends: set[int] = field(default_factory=set)  # channels whose speaker stopped
 
 
 @transaction.atomic
@@ -237,6 +252,20 @@ def transcript_ingest_many(items: list[IngestItem]) -> list[IngestOutcome | Exce
     gone = [pk for plan in plans for pk, _data in plan.deleted]
     if gone:
         Transcript.objects.filter(pk__in=gone).delete()
+    ended = [(plan.interview.pk, ch) for plan in plans for ch in sorted(plan.utterance_ends)]
+    for interview_id, channel_index in ended:
+        # After this batch's rows are written: an UtteranceEnd right behind its final
+        # (in one delivery) ends that final.
+        last = (
+            Transcript.objects.final()
+            .filter(interview_id=interview_id, channel_index=channel_index)
+            .order_by("-timestamp", "-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if last is not None:
+            Transcript.objects.filter(pk=last).update(speech_final=True)
+            transaction.on_commit(partial(wakeup.notify, interview_id))
 
     changes: dict[int, list[Change]] = {}
     first_words: dict[str, list[int]] = {}
@@ -269,6 +298,11 @@ def _plan(
 ) -> _Plan:
     plan = _Plan(interview, outcome)
     for result in item.parsed:
+        if result.utterance_end:
+            # No row of its own (counted as skipped), but it ends the last final.
+            plan.utterance_ends.add(result.channel_index)
+            outcome.skipped += 1
+            continue
         base = (result.request_id, result.channel_index, result.start_ms)
         first = rows.get((*base, 0))
         if first is not None and not first.is_interim:
@@ -295,6 +329,7 @@ def _plan(
                 "confidence": segment.confidence,
                 "end_ms": segment.end_ms,
                 "duration_ms": segment.duration_ms,
+                "speech_final": segment.speech_final,
             }
             if row is None:
                 row = Transcript(
@@ -331,6 +366,7 @@ def _connection_starts(
     first message arrived, less the audio it had already heard.
     """
     starts = dict(known)
+    parsed = [p for p in parsed if not p.utterance_end]
     for request_id in {p.request_id for p in parsed} - starts.keys():
         heard = min(p.start_ms for p in parsed if p.request_id == request_id)
         elapsed = (
@@ -353,7 +389,8 @@ def _known_connection_starts(
             starts[row.request_id] = row.offset_ms - row.start_ms
         missing += [
             (item.interview_id, request_id)
-            for request_id in {p.request_id for p in item.parsed} - starts.keys()
+            for request_id in {p.request_id for p in item.parsed if not p.utterance_end}
+            - starts.keys()
         ]
     if missing:
         # Every row of a connection has the same offset - start: any one row tells
@@ -379,7 +416,14 @@ def _existing_rows(items: list[IngestItem]) -> dict[int, dict[tuple, Transcript]
     Written as a row-value IN over a VALUES list (PostgreSQL and SQLite alike): an
     OR of a hundred Q objects cost more to compile than to run.
     """
-    keys = {(item.interview_id, p.request_id, p.start_ms) for item in items for p in item.parsed}
+    keys = {
+        (item.interview_id, p.request_id, p.start_ms)
+        for item in items
+        for p in item.parsed
+        if not p.utterance_end
+    }
+    if not keys:
+        return {}
     values = ", ".join(["(%s, %s, %s)"] * len(keys))
     found: dict[int, dict[tuple, Transcript]] = {}
     rows = Transcript.objects.raw(

@@ -389,6 +389,10 @@ class DeepgramRelay:
             kind = message.get("type")
             if kind == "Results":
                 await self._results(message)
+            elif kind == "UtteranceEnd":
+                # The end of a turn: the ingest service marks the last final so the
+                # answer it ends is analysed without waiting for a quiet gap.
+                await self._on_results(message)
             elif kind == "Error" or "err_code" in message:
                 logger.warning("Deepgram reported an error: %s", message)
         # The upstream closed normally: expected only after our CloseStream.

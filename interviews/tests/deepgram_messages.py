@@ -12,8 +12,11 @@ def results(
     request_id: str = "req-1",
     channel: int = 0,
     speaker: int = 0,
+    speech_final: bool | None = None,
 ) -> dict:
-    """A Results message; `words` is [(speaker, word), ...] or plain text for one speaker."""
+    """A Results message; `words` is [(speaker, word), ...] or plain text for one speaker.
+
+    `speech_final` (the speaker finished) is `is_final` unless given."""
     if isinstance(words, str):
         words = [(speaker, w) for w in words.split()]
     step = 0.3
@@ -35,7 +38,7 @@ def results(
         "duration": duration if duration is not None else round(len(words) * step, 3),
         "start": start,
         "is_final": is_final,
-        "speech_final": is_final,
+        "speech_final": is_final if speech_final is None else speech_final,
         "channel": {
             "alternatives": [
                 {

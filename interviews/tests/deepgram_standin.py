@@ -75,6 +75,9 @@ class DeepgramStandIn:
         self.rejected: list[int] = []  # HTTP statuses answered at the handshake
         # One-shot faults, set by tests.
         self.drop_after_frames: int | None = None  # abort the connection after N frames
+        # False: finals without `speech_final`, the end of speech told only by the
+        # `UtteranceEnd` that follows (background noise keeps endpointing from firing).
+        self.speech_final = True
         self.reject_next: int = 0  # answer the next N handshakes with 503
         self._wanted_port = port
         self.port = 0
@@ -292,7 +295,7 @@ class _Stream:
             "duration": round(self.clock - self.segment_start, 3),
             "start": round(self.segment_start, 3),
             "is_final": is_final,
-            "speech_final": is_final,
+            "speech_final": is_final and self.standin.speech_final,
             "channel": {
                 "alternatives": [
                     {

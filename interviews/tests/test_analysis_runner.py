@@ -1,4 +1,5 @@
-"""Exactly once, in order: the analysis runner under crashes and races."""
+"""Exactly once, in order: the analysis runner under crashes and races, and many
+interviews analysed at once."""
 
 from __future__ import annotations
 
@@ -13,70 +14,26 @@ from interviews.analysis.runner import analyze_interview
 from interviews.live.ingest import transcript_ingest
 from interviews.models import AIInsight, Transcript
 from interviews.services import interview_set_roles
+from interviews.tests.analysis_support import CountingProvider, answers, feed
 from interviews.tests.deepgram_messages import results
 
 
-class CountingProvider:
-    """A deterministic provider that records what it was asked, in order."""
-
-    name = "counting"
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.seen: list[int] = []
-        self.delay = delay
-        self.lock = threading.Lock()
-
-    async def analyze_chunk(self, context):
-        import asyncio
-
-        await asyncio.sleep(self.delay)
-        with self.lock:
-            self.seen.append(context.chunk.transcript_id)
-        count = context.state.get("count", 0) + 1
-        insights = []
-        if context.chunk.role == "guest":
-            insights.append(
-                InsightDraft(
-                    type="note",
-                    severity="info",
-                    content=f"answer {count}",
-                    evidence=context.chunk.text,
-                )
-            )
-        return ChunkAnalysis(
-            insights=insights, state={**context.state, "count": count, "scores": {"technical": 5}}
-        )
-
-    async def detect_roles(self, utterances, language):
-        return RolesGuess(host="speaker_1", guest="speaker_0", confidence=90)
-
-    async def generate_scorecard(self, context):
-        raise NotImplementedError
-
-
-def feed(interview, n=6):
-    messages = []
-    for i in range(n):
-        speaker = 1 if i % 2 == 0 else 0
-        text = f"¿Pregunta número {i}?" if speaker == 1 else f"Respuesta número {i}."
-        messages.append(results(text, start=float(i * 5), speaker=speaker))
-    transcript_ingest(interview=interview, results=messages)
-
-
 @pytest.mark.django_db
-def test_every_final_chunk_is_analysed_once_in_order(live_interview):
+def test_every_final_chunk_is_analysed_once_in_order_and_only_answers_reach_the_model(
+    live_interview,
+):
     feed(live_interview)
     provider = CountingProvider()
     done = analyze_interview(live_interview.pk, providers=[provider])
-    chunks = list(Transcript.objects.filter(interview=live_interview).chronological())
     assert done == 6
-    assert provider.seen == [c.pk for c in chunks]
+    # The interviewer's questions are checked by the built-in rules, not the model.
+    assert provider.seen == answers(live_interview)
     assert all(c.analyzed_at for c in Transcript.objects.filter(interview=live_interview))
     assert AIInsight.objects.filter(interview=live_interview).count() == 3
     live_interview.refresh_from_db()
     assert live_interview.roles == {"host": "speaker_1", "guest": "speaker_0"}
     assert live_interview.ai_provider == "counting"
-    assert live_interview.analysis_state["count"] == 6
+    assert live_interview.analysis_state["count"] == 3
     # A second pass finds nothing to do.
     assert analyze_interview(live_interview.pk, providers=[provider]) == 0
 
@@ -105,8 +62,7 @@ def test_a_crash_between_commit_and_analysis_is_recovered_by_analyze_pending(
     call_command("analyze_pending", "--interview", str(live_interview.pk))
     call_command("analyze_pending")
     assert Transcript.objects.pending_analysis().count() == 0
-    chunks = [c.pk for c in Transcript.objects.chronological()]
-    assert provider.seen == chunks
+    assert provider.seen == answers(live_interview)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -124,7 +80,10 @@ def test_a_crash_after_the_provider_answered_commits_nothing_half_way(live_inter
     )
     with pytest.raises(Exception):  # noqa: B017 - the database refuses the bad type
         chunk_analysis_commit(
-            interview_id=live_interview.pk, transcript_id=first.pk, analysis=analysis, provider="p"
+            interview_id=live_interview.pk,
+            transcript_ids=[first.pk],
+            analysis=analysis,
+            provider="p",
         )
     assert AIInsight.objects.count() == 0
     assert Transcript.objects.pending_analysis().count() == 2
@@ -137,24 +96,25 @@ def test_an_out_of_order_or_repeated_commit_is_refused(live_interview):
     from interviews.analysis.services import chunk_analysis_commit
 
     feed(live_interview, n=3)
-    first, second, _third = Transcript.objects.chronological()
+    first, second, third = Transcript.objects.chronological()
     analysis = ChunkAnalysis(insights=[InsightDraft(type="note", content="x")], state={})
-    assert (
-        chunk_analysis_commit(
-            interview_id=live_interview.pk, transcript_id=second.pk, analysis=analysis, provider="p"
+
+    def commit(*rows):
+        return chunk_analysis_commit(
+            interview_id=live_interview.pk,
+            transcript_ids=[r.pk for r in rows],
+            analysis=analysis,
+            provider="p",
         )
-        is None
-    )
-    assert chunk_analysis_commit(
-        interview_id=live_interview.pk, transcript_id=first.pk, analysis=analysis, provider="p"
-    )
-    assert (
-        chunk_analysis_commit(
-            interview_id=live_interview.pk, transcript_id=first.pk, analysis=analysis, provider="p"
-        )
-        is None
-    )
-    assert AIInsight.objects.count() == 1
+
+    assert commit(second) is None
+    assert commit(first, third) is None  # a gap: the second is still pending
+    assert commit(first, second)
+    assert commit(first) is None
+    assert commit(second, third) is None
+    assert commit(third)
+    assert AIInsight.objects.count() == 2
+    assert Transcript.objects.pending_analysis().count() == 0
 
 
 @pytest.mark.postgres
@@ -179,7 +139,6 @@ def test_two_workers_racing_analyse_each_chunk_once(live_interview):
     for t in threads:
         t.join()
     assert not errors
-    chunks = [c.pk for c in Transcript.objects.filter(interview=live_interview).chronological()]
     assert Transcript.objects.pending_analysis().count() == 0
     # Each chunk's insights exist exactly once, whatever the interleaving.
     per_chunk = list(
@@ -187,8 +146,8 @@ def test_two_workers_racing_analyse_each_chunk_once(live_interview):
     )
     assert sorted(per_chunk) == sorted(set(per_chunk))
     assert len(per_chunk) == 5
-    # The claim made the provider see each chunk once, in order.
-    assert provider.seen == chunks
+    # The claim made the model see each answer once, in order.
+    assert provider.seen == answers(live_interview)
 
 
 @pytest.mark.postgres
@@ -267,3 +226,111 @@ def test_a_finished_interview_takes_the_best_guess(live_interview):
     feed(live_interview, n=4)
     interview_transition(interview=live_interview, to="completed")
     assert analyze_interview(live_interview.pk, providers=[UnsureProvider()]) == 4
+
+
+def _second_live_interview(alice):
+    from interviews.services import interview_transition
+    from tests.factories import InterviewFactory
+
+    return interview_transition(interview=InterviewFactory(interviewer=alice), to="live", by=alice)
+
+
+def _run_in_background(interview_ids, provider, monkeypatch, timeout=10.0) -> float:
+    """The server's runner, submitted these interviews; seconds until all are done."""
+    import asyncio
+    import time
+
+    import interviews.analysis.runner as runner_module
+
+    monkeypatch.setattr(runner_module, "configured_providers", lambda: [provider])
+
+    async def scenario() -> float:
+        runner = runner_module.BackgroundRunner()
+        runner.ensure_started()
+        started = time.monotonic()
+        for pk in interview_ids:
+            runner.submit(pk)
+        await asyncio.sleep(0.05)
+        while runner.busy and time.monotonic() - started < timeout:
+            await asyncio.sleep(0.01)
+        elapsed = time.monotonic() - started
+        await runner.stop()
+        return elapsed
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.postgres  # SQLite's shared in-memory test database locks whole tables
+@pytest.mark.django_db(transaction=True)
+def test_two_interviews_with_a_slow_model_take_one_model_latency_not_two(
+    live_interview, alice, monkeypatch
+):
+    latency = 0.8
+    other = _second_live_interview(alice)
+    for interview in (live_interview, other):
+        interview_set_roles(interview=interview, host="speaker_1", guest="speaker_0")
+        feed(interview, n=2)  # a question and its answer
+    provider = CountingProvider(delay=latency)
+    elapsed = _run_in_background([live_interview.pk, other.pk], provider, monkeypatch)
+    assert Transcript.objects.pending_analysis().count() == 0
+    assert sorted(provider.seen) == sorted(answers(live_interview) + answers(other))
+    assert latency <= elapsed < 1.5 * latency
+
+
+@pytest.mark.postgres  # SQLite's shared in-memory test database locks whole tables
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_interviews_each_stay_in_order_and_exactly_once(
+    live_interview, alice, monkeypatch, settings
+):
+    settings.AI_CONCURRENCY = 4
+    interviews = [live_interview] + [_second_live_interview(alice) for _ in range(3)]
+    for interview in interviews:
+        interview_set_roles(interview=interview, host="speaker_1", guest="speaker_0")
+        feed(interview, n=8)
+    provider = CountingProvider(delay=0.05)
+    _run_in_background([i.pk for i in interviews] * 2, provider, monkeypatch)
+    assert Transcript.objects.pending_analysis().count() == 0
+    for interview in interviews:
+        mine = answers(interview)
+        assert [pk for pk in provider.seen if pk in set(mine)] == mine
+        linked = list(
+            AIInsight.objects.filter(interview=interview).values_list("transcript_id", flat=True)
+        )
+        assert sorted(linked) == mine
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_servers_run_no_analysis_when_it_runs_on_celery_workers(settings):
+    from channels.testing import HttpCommunicator
+
+    import interviews.analysis.runner as runner_module
+    from interview_companion.asgi import application
+
+    runner = runner_module.runner
+    settings.ANALYSIS_IN_PROCESS = True
+    settings.ANALYSIS_WORKERS = "celery"
+    await HttpCommunicator(application, "GET", "/healthz").get_response()
+    assert runner._poller is None
+    # The embedded default, for contrast: the first request starts the runner.
+    settings.ANALYSIS_WORKERS = "inprocess"
+    await HttpCommunicator(application, "GET", "/healthz").get_response()
+    assert runner._poller is not None
+    await runner.stop()
+    runner._poller = None
+
+
+def test_a_wake_up_with_redis_unreachable_never_fails_the_ingest_that_called_it(settings):
+    import socket
+
+    import interviews.analysis.quota as quota
+    from interviews.analysis.tasks import analysis_wake
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed}/0"
+    quota._redis_client = None
+    try:
+        analysis_wake(1)  # logged, not raised: the workers' scan finds the work later
+    finally:
+        quota._redis_client = None

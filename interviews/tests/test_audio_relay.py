@@ -365,3 +365,24 @@ async def test_capture_stops_when_the_interview_completes(deepgram, live_intervi
     assert error[-1].get("stopped") is True
     assert (await audio.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4409}
     assert await rows(live_interview) == []
+
+
+async def test_an_utterance_end_from_deepgram_ends_the_answer_it_follows(
+    deepgram, live_interview, alice
+):
+    deepgram.speech_final = False  # noisy audio: only UtteranceEnd says the speaker stopped
+    headers = await bearer(alice)
+    audio = await open_audio(live_interview, headers)
+    await statuses_until(audio, "live")
+    await audio.send_to(bytes_data="SPK0:Cuatro años, en una fintech.".encode())
+    await rows_until(live_interview, 1)
+
+    @database_sync_to_async
+    def ended() -> bool:
+        return Transcript.objects.get(interview_id=live_interview.pk).speech_final
+
+    deadline = asyncio.get_running_loop().time() + 5
+    while not await ended():
+        assert asyncio.get_running_loop().time() < deadline, "the row was never ended"
+        await asyncio.sleep(0.02)
+    await stop(audio)

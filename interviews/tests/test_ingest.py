@@ -178,3 +178,35 @@ def test_rows_of_a_new_connection_continue_the_interview_clock(alice_client, liv
     assert second.offset_ms - first.offset_ms == 10_000  # same connection: audio time
     assert third.offset_ms >= first.offset_ms  # never back to 00:00
     assert third.start_ms == 500
+
+
+def test_speech_final_marks_only_the_last_speaker_run_and_an_utterance_end_marks_the_last_final(
+    alice_client, live_interview
+):
+    words = [(1, "¿Y"), (1, "Django?"), (0, "Sí,"), (0, "cuatro"), (0, "años.")]
+    post(alice_client, live_interview, results(words, start=10.0))
+    post(alice_client, live_interview, results("Y algo de Go.", start=12.0, speech_final=False))
+    rows = list(Transcript.objects.filter(interview=live_interview).chronological())
+    assert [r.speech_final for r in rows] == [False, True, False]
+
+    response = post(
+        alice_client,
+        live_interview,
+        [
+            results("Y también", start=14.0, is_final=False),
+            {"type": "UtteranceEnd", "channel": [0, 1], "last_word_end": 13.2},
+        ],
+    )
+    assert response.status_code == 201
+    rows = list(Transcript.objects.filter(interview=live_interview).chronological())
+    # The interim row is not ended: the last FINAL is.
+    assert [(r.text, r.speech_final) for r in rows][-2:] == [
+        ("Y algo de Go.", True),
+        ("Y también", False),
+    ]
+
+
+def test_an_utterance_end_on_a_bad_channel_is_refused(alice_client, live_interview):
+    response = post(alice_client, live_interview, {"type": "UtteranceEnd", "channel": ["x"]})
+    assert response.status_code == 400
+    assert "channel" in response.json()["error"]

@@ -386,6 +386,11 @@
       dl.append(dt, dd);
     }
     el("scores-empty").hidden = dl.children.length > 0;
+    // Analysis falling behind is said, not hidden behind stale insights.
+    const behind = Number(state.interview.analysis_behind) || 0;
+    const behindNote = el("analysis-behind");
+    behindNote.hidden = behind <= 0 || state.interview.status !== "live";
+    behindNote.textContent = t("Analysis is %s answers behind.").replace("%s", behind);
     // Covered by the same normalised keys as interviews.selectors.interview_topics.
     if (state.interview.covered_keys) {
       const covered = new Set(state.interview.covered_keys);

@@ -36,11 +36,17 @@ from interviews.analysis.base import (
     ScorecardDraft,
     Utterance,
 )
-from interviews.analysis.builtin.chunks import analyze
+from interviews.analysis.builtin.chunks import analyze, protected_question_insights
 from interviews.analysis.builtin.roles import detect_roles_sync
 from interviews.analysis.builtin.scorecard import generate_scorecard_sync
 
-__all__ = ["BuiltinProvider", "analyze", "detect_roles_sync", "generate_scorecard_sync"]
+__all__ = [
+    "BuiltinProvider",
+    "analyze",
+    "detect_roles_sync",
+    "generate_scorecard_sync",
+    "protected_question_insights",
+]
 
 
 class BuiltinProvider:

@@ -76,6 +76,14 @@ def _protected_insight(context: ChunkContext) -> tuple[InsightDraft | None, list
     )
 
 
+def protected_question_insights(context: ChunkContext) -> list[InsightDraft]:
+    """The host turn's check for questions on protected grounds, alone: what the
+    runner uses on the interviewer's turns whatever provider analyses the answers
+    (no model round trip for a rule this plain)."""
+    insight, _grounds = _protected_insight(context)
+    return [insight] if insight is not None else []
+
+
 def _analyze_host(
     context: ChunkContext, state: dict, catalogue: SkillCatalogue
 ) -> list[InsightDraft]:

@@ -235,6 +235,7 @@ def analyze_interview(interview_id: int, providers=None) -> int:
                     transcript_id=chunk.pk,
                     analysis=analysis,
                     provider=provider,
+                    roles=interview.roles or {},
                 )
                 is not None
             ):

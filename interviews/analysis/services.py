@@ -19,15 +19,23 @@ def _locked(interview_id: int) -> Interview:
 
 @transaction.atomic
 def chunk_analysis_commit(
-    *, interview_id: int, transcript_id: int, analysis: ChunkAnalysis, provider: str
+    *,
+    interview_id: int,
+    transcript_id: int,
+    analysis: ChunkAnalysis,
+    provider: str,
+    roles: dict | None = None,
 ) -> list[AIInsight] | None:
     """Commit one chunk's insights together with its progress marker.
 
-    Returns None (and writes nothing) when the chunk was already analysed or an
-    earlier final chunk is still pending: with any number of workers, each chunk
-    is analysed exactly once, in order.
+    Returns None (and writes nothing) when the chunk was already analysed, an
+    earlier final chunk is still pending, or the roles the analysis was made under
+    (`roles`, when given) are no longer the interview's: with any number of
+    workers, each chunk is analysed exactly once, in order, under the current roles.
     """
     interview = _locked(interview_id)
+    if roles is not None and (interview.roles or {}) != roles:
+        return None
     chunk = Transcript.objects.filter(pk=transcript_id, interview_id=interview_id).first()
     if chunk is None or chunk.is_interim or chunk.analyzed_at is not None:
         return None

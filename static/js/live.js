@@ -128,8 +128,16 @@
   };
 
   function renderInsight(id, data) {
-    state.insights.set(id, data);
     let li = insightList.querySelector(`li[data-id="${id}"]`);
+    if (data.superseded_at) {
+      // Derived under roles that have since changed: it leaves the feed (the
+      // chunk is analysed again under the new roles).
+      state.insights.delete(id);
+      if (li) li.remove();
+      el("insights-empty").hidden = insightList.children.length > 0;
+      return;
+    }
+    state.insights.set(id, data);
     if (!li) {
       li = document.createElement("li");
       li.dataset.id = id;

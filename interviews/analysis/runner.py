@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
-from interviews.analysis.base import ChunkAnalysis, ChunkContext, Utterance
+from interviews.analysis.base import ChunkAnalysis, ChunkContext, People, Utterance
 from interviews.analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
 from interviews.analysis.services import chunk_analysis_commit
 from interviews.analysis.validation import validate_chunk_analysis, validate_roles
@@ -38,13 +38,19 @@ logger = logging.getLogger(__name__)
 
 # Advisory lock namespace ("IC" in ASCII) so our keys cannot collide with others'.
 ADVISORY_LOCK_CLASS = 0x4943
-# Chunks a role guess looks at: enough to see who asks the questions.
-ROLE_SAMPLE = 40
-# A guess below this confidence is revisited as speech comes in, until this many
-# final chunks exist; then the best guess stands (the interviewer can still swap).
+# Final rows a role guess reads: the detectors look at the first turns only (a
+# turn is one speaker's consecutive rows), so this only bounds the query.
+ROLE_SAMPLE = 240
+# Analysis waits for a guess this confident, or this many final chunks; the guess
+# is revised as speech comes in (the revision supersedes what was analysed under
+# the old roles), and a person's choice (100) is never revised.
 ROLE_CONFIDENT = 70
 ROLE_DECIDE_AFTER = 16
 DETECTED_CONFIDENCE_MAX = 99
+# Role guesses already made, by interview, on how many final rows: a pass with no
+# new speech does not ask the provider again. Only a cache: losing it (a restart)
+# costs one more call, and gives the same answer for the same transcript.
+_roles_seen: dict[int, tuple] = {}
 # Host rows considered "the question" before an answer.
 QUESTION_WINDOW = 6
 
@@ -92,25 +98,43 @@ def _utterance(row: Transcript) -> Utterance:
     )
 
 
+def people_of(interview: Interview) -> People:
+    return People(
+        candidate_name=interview.candidate.name if interview.candidate_id else "",
+        interviewer_name=(interview.interviewer.name or "") if interview.interviewer_id else "",
+        cv_data=(interview.candidate.cv_data or {}) if interview.candidate_id else {},
+    )
+
+
 def _detect_roles(interview: Interview, providers) -> None:
-    """Guess who asks the questions and store the guess when it changed.
+    """Guess who asks the questions from the transcript so far, and store the
+    guess when it changed (`interview_set_roles` supersedes what was analysed
+    under the old roles). Roles a person set are never second-guessed.
 
     Detection never claims certainty: 100 means a person set the roles.
     """
-    rows = list(
-        Transcript.objects.final().filter(interview=interview).chronological()[:ROLE_SAMPLE]
-    )
+    if interview.roles_assigned and (interview.roles_confidence or 0) >= 100:
+        return
+    final = Transcript.objects.final().filter(interview=interview)
+    count, last = final.order_by().aggregate(n=Count("id"), last=Max("id")).values()
+    # Past the sample, more speech cannot change the guess.
+    seen = (interview.created_at, min(count, ROLE_SAMPLE), last if count < ROLE_SAMPLE else None)
+    if _roles_seen.get(interview.pk) == seen:
+        return
+    rows = list(final.chronological()[:ROLE_SAMPLE])
     speakers = {r.speaker for r in rows if r.speaker}
     if len(speakers) < 2:
         return
     utterances = [_utterance(r) for r in rows]
+    people = people_of(interview)
     guess, _provider = asyncio.run(
         call_with_failover(
-            lambda p: p.detect_roles(utterances, interview.language or "es"),
+            lambda p: p.detect_roles(utterances, interview.language or "es", people),
             lambda g: validate_roles(g, speakers),
             providers,
         )
     )
+    _roles_seen[interview.pk] = seen
     if guess is None:
         return
     confidence = min(guess.confidence, DETECTED_CONFIDENCE_MAX)
@@ -165,19 +189,21 @@ def analyze_interview(interview_id: int, providers=None) -> int:
             return 0
         while True:
             interview = (
-                Interview.objects.select_related("candidate", "job_position")
+                Interview.objects.select_related("candidate", "job_position", "interviewer")
                 .filter(pk=interview_id)
                 .first()
             )
             if interview is None:
                 return done
-            if not roles_settled(interview):
-                _detect_roles(interview, providers)
-                interview.refresh_from_db()
-                if not roles_settled(interview) and not interview.is_finished:
-                    return done  # not enough speech yet to tell who asks the questions
-                # A finished interview takes the best guess it has (or none: a single
-                # voice is committed without analysis below).
+            # Revised on every pass with new speech, not only until it settles: the
+            # guess is a function of the transcript, so it ends the same however
+            # the chunks arrived.
+            _detect_roles(interview, providers)
+            interview.refresh_from_db()
+            if not roles_settled(interview) and not interview.is_finished:
+                return done  # not enough speech yet to tell who asks the questions
+            # A finished interview takes the best guess it has (or none: a single
+            # voice is committed without analysis below).
             chunk = (
                 Transcript.objects.pending_analysis()
                 .filter(interview_id=interview_id)
@@ -216,6 +242,8 @@ def analyze_interview(interview_id: int, providers=None) -> int:
                 else {},
                 cv_data=interview.candidate.cv_data or {},
                 state=interview.analysis_state or {},
+                candidate_name=interview.candidate.name,
+                interviewer_name=interview.interviewer.name or "",
             )
             sources = [chunk.text, *([question] if question else [])]
             try:

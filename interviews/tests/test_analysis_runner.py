@@ -47,7 +47,7 @@ class CountingProvider:
             insights=insights, state={**context.state, "count": count, "scores": {"technical": 5}}
         )
 
-    async def detect_roles(self, utterances, language):
+    async def detect_roles(self, utterances, language, people=None):
         return RolesGuess(host="speaker_1", guest="speaker_0", confidence=90)
 
     async def generate_scorecard(self, context):
@@ -222,7 +222,7 @@ def test_workers_without_the_claim_still_commit_each_chunk_once(live_interview, 
 class UnsureProvider(CountingProvider):
     """Guesses the wrong way round, unsure, until it has heard six turns."""
 
-    async def detect_roles(self, utterances, language):
+    async def detect_roles(self, utterances, language, people=None):
         if len(utterances) < 6:
             return RolesGuess(host="speaker_0", guest="speaker_1", confidence=55)
         return RolesGuess(host="speaker_1", guest="speaker_0", confidence=85)

@@ -203,3 +203,33 @@ def with_replacements(folded: str, language: str) -> str:
     for old, new in load_rules(language)["numbers"].get("replace", []):
         folded = folded.replace(old, new)
     return folded
+
+
+# --------------------------------------------------------------------- small talk
+
+# A turn is small talk when, once greetings, thanks and logistics are taken out,
+# at most this many content words remain, and it is not long.
+SMALL_TALK_MAX_CONTENT_WORDS = 3
+SMALL_TALK_MAX_WORDS = 30
+
+
+def is_small_talk(text: str) -> bool:
+    """Greetings, thanks, logistics, pleasantries ("¿me escuchás?", "tenía muchas
+    ganas de hablar con vosotros", "Sure."): not an answer and not a question, so
+    nothing is judged on it, in either language."""
+    folded = fold(text)
+    tokens = words_of(folded)
+    if not tokens:
+        return True
+    if len(tokens) > SMALL_TALK_MAX_WORDS:
+        return False
+    rest = re.sub(r"[^\w' ]+", " ", folded)
+    for language in LANGUAGES:
+        for _, rx in phrase_patterns(language, "smalltalk", "phrases"):
+            rest = rx.sub(" ", rest)
+    content = [
+        t
+        for t in words_of(rest)
+        if t not in stopwords("es") and t not in stopwords("en") and not t.isdigit()
+    ]
+    return len(content) <= SMALL_TALK_MAX_CONTENT_WORDS and len(content) < len(tokens)

@@ -32,10 +32,16 @@ from interviews.analysis.builtin.lexicon import (
     SUGGESTION_EVERY,
     detect_language,
     fold,
+    is_small_talk,
     load_rules,
     sentences,
+    words_of,
 )
 from interviews.analysis.builtin.scoring import add_sample, cover, fresh_state, running_scores
+
+# A language level needs this many words spoken in it across the candidate's
+# answers: "Sure." says nothing about someone's English.
+MIN_LANGUAGE_WORDS = 40
 
 # ------------------------------------------------------------------ the analysis
 
@@ -241,14 +247,28 @@ def _language_note(
     msgs = load_rules(context.language)["messages"]
     previous = state.get("last_guest_language", context.language)
     state["last_guest_language"] = chunk_language
+    enough = False
     if chunk_language == "en":
         state["counts"]["english_chunks"] += 1
         cover(state, ["english"])
         score, errors, self_low, fluency = english_level(context.chunk.text)
-        add_sample(state, "english", score)
+        # Samples wait until the candidate has said enough in English; then every
+        # waiting sample counts, weighed by its words.
+        words = len(words_of(fold(context.chunk.text)))
+        pending = state.setdefault("english_pending", [])
+        pending.append([score, words])
+        state["english_words"] = state.get("english_words", 0) + words
+        enough = state["english_words"] >= MIN_LANGUAGE_WORDS
+        if enough:
+            for sample, n in pending:
+                for _ in range(max(1, round(n / 20))):
+                    add_sample(state, "english", sample)
+            pending.clear()
     if chunk_language == context.language or features.words < 4 or previous == chunk_language:
         return None
-    if chunk_language == "en":
+    if chunk_language == "en" and not enough:
+        content = msgs["switch_to_english_short"].format(words=state["english_words"])
+    elif chunk_language == "en":
         notes = []
         if errors:
             notes.append(msgs["english_errors"].format(errors=len(errors)))
@@ -395,6 +415,10 @@ def analyze(context: ChunkContext) -> ChunkAnalysis:
     catalogue = catalogue_for(context.requirements, context.cv_data)
     if context.chunk.role == "host":
         insights = _analyze_host(context, state, catalogue)
+    elif context.chunk.role == "guest" and is_small_talk(context.chunk.text):
+        # Greetings, thanks, logistics: not an answer, so no flag and no score.
+        state["counts"]["small_talk"] = state["counts"].get("small_talk", 0) + 1
+        insights = []
     elif context.chunk.role == "guest" and context.chunk.text.strip():
         insights = _analyze_guest(context, state, catalogue)
     else:

@@ -159,7 +159,7 @@ def signals(utterances: list[Utterance], people: People | None = None) -> dict |
     speakers = sorted({t.speaker for t in turns})
     if len(turns) < MIN_ROLE_UTTERANCES or len(speakers) < MIN_ROLE_SPEAKERS:
         return None
-    words = {s: 0 for s in speakers}
+    words = dict.fromkeys(speakers, 0)
     for t in turns:
         words[t.speaker] += len(words_of(t.folded))
     a, b = sorted(speakers, key=lambda s: (-words[s], s))[:2]

@@ -162,21 +162,24 @@ def roles_settled(interview: Interview) -> bool:
 
 
 def _question_before(chunk: Transcript) -> str | None:
-    """The host's words since the candidate last spoke, before this chunk."""
+    """The host's words before the candidate's current turn: speech-to-text splits
+    one answer into several chunks, and each of them answers the same question."""
     previous = list(
         Transcript.objects.final()
         .filter(interview_id=chunk.interview_id)
         .filter(timestamp__lte=chunk.timestamp)
         .exclude(pk=chunk.pk)
         .order_by("-timestamp", "-id")
-        .values_list("speaker_role", "text")[:QUESTION_WINDOW]
+        .values_list("speaker_role", "text")[: 2 * QUESTION_WINDOW]
     )
-    host_lines = []
+    host_lines: list[str] = []
     for role, text in previous:
-        if role != SpeakerRole.HOST:
+        if role == SpeakerRole.HOST:
+            host_lines.append(text)
+        elif host_lines or len(host_lines) >= QUESTION_WINDOW:
             break
-        host_lines.append(text)
-    return " ".join(reversed(host_lines)) or None
+        # else: an earlier chunk of this same answer; keep walking back.
+    return " ".join(reversed(host_lines[:QUESTION_WINDOW])) or None
 
 
 def analyze_interview(interview_id: int, providers=None) -> int:

@@ -409,13 +409,30 @@ def _analyze_guest(
     return insights
 
 
+# A reply to small talk ("¿qué tal?") is small talk too, unless it runs this long.
+MAX_PLEASANTRY_REPLY_WORDS = 40
+
+
+def _is_pleasantry(context: ChunkContext) -> bool:
+    """Greetings, thanks, logistics and the replies to them are not answers."""
+    text = context.chunk.text
+    if is_small_talk(text):
+        return True
+    question = context.question or ""
+    return bool(
+        question.strip()
+        and is_small_talk(question)
+        and len(words_of(fold(text))) <= MAX_PLEASANTRY_REPLY_WORDS
+    )
+
+
 def analyze(context: ChunkContext) -> ChunkAnalysis:
     """The synchronous heart of `BuiltinProvider.analyze_chunk`."""
     state = fresh_state(context.state)
     catalogue = catalogue_for(context.requirements, context.cv_data)
     if context.chunk.role == "host":
         insights = _analyze_host(context, state, catalogue)
-    elif context.chunk.role == "guest" and is_small_talk(context.chunk.text):
+    elif context.chunk.role == "guest" and _is_pleasantry(context):
         # Greetings, thanks, logistics: not an answer, so no flag and no score.
         state["counts"]["small_talk"] = state["counts"].get("small_talk", 0) + 1
         insights = []

@@ -211,6 +211,9 @@ def with_replacements(folded: str, language: str) -> str:
 # at most this many content words remain, and it is not long.
 SMALL_TALK_MAX_CONTENT_WORDS = 3
 SMALL_TALK_MAX_WORDS = 30
+# ...or when it is mostly pleasantries: this many of them, and few other words.
+SMALL_TALK_MANY_PHRASES = 3
+SMALL_TALK_MAX_CONTENT_WITH_MANY = 6
 
 
 def is_small_talk(text: str) -> bool:
@@ -224,12 +227,32 @@ def is_small_talk(text: str) -> bool:
     if len(tokens) > SMALL_TALK_MAX_WORDS:
         return False
     rest = re.sub(r"[^\w' ]+", " ", folded)
+    matched = 0
     for language in LANGUAGES:
         for _, rx in phrase_patterns(language, "smalltalk", "phrases"):
-            rest = rx.sub(" ", rest)
+            rest, n = rx.subn(" ", rest)
+            matched += n
+    if not matched:
+        return False
     content = [
         t
         for t in words_of(rest)
         if t not in stopwords("es") and t not in stopwords("en") and not t.isdigit()
     ]
-    return len(content) <= SMALL_TALK_MAX_CONTENT_WORDS and len(content) < len(tokens)
+    if len(content) <= SMALL_TALK_MAX_CONTENT_WORDS:
+        return len(content) < len(tokens)
+    return (
+        matched >= SMALL_TALK_MANY_PHRASES
+        and len(content) <= SMALL_TALK_MAX_CONTENT_WITH_MANY
+        and not re.search(r"\d", rest)
+        and not (set(content) & _specific_words())
+    )
+
+
+@cache
+def _specific_words() -> frozenset[str]:
+    """Words that make a turn say something: technologies and numbers."""
+    words = {fold(t) for t in common_rules()["tech"]["terms"] if " " not in t}
+    for language in LANGUAGES:
+        words |= {fold(w) for w in load_rules(language)["numbers"]["words"] if len(w) > 2}
+    return frozenset(words)

@@ -133,7 +133,7 @@ def evaluate(dataset: str = "eval") -> tuple[dict, list[dict], dict]:
     level = {"checked": 0, "right": 0, "wrong": []}
     for language in LANGUAGES:
         for line in load(language, dataset):
-            insights, state = run_line(line)
+            insights, _state = run_line(line)
             got = detected(line["behaviour"], insights)
             cell = counts[(line["behaviour"], language)]
             key = ("t" if got == line["expected"] else "f") + ("p" if got else "n")

@@ -78,9 +78,9 @@ class People:
 class ChunkContext:
     """One final chunk to analyse, with everything around it.
 
-    For a guest chunk `question` is the host's text just before it; for a host
-    chunk (checked for protected-ground questions and noted as the open question)
-    `question` is None.
+    For a guest chunk `question` is the host's text just before the answer; for a
+    host chunk (checked for protected-ground questions and noted as the open
+    question) `question` is the host's earlier chunks of the same turn, or None.
     """
 
     interview_id: int

@@ -161,25 +161,42 @@ def roles_settled(interview: Interview) -> bool:
     return Transcript.objects.final().filter(interview=interview).count() >= ROLE_DECIDE_AFTER
 
 
+def _rows_before(chunk: Transcript, limit: int) -> list[tuple[str | None, str]]:
+    """(role, text) of the final rows before this chunk, newest first. Rows of one
+    ingest batch share a timestamp, so the id breaks the tie (never a later row)."""
+    return list(
+        Transcript.objects.final()
+        .filter(interview_id=chunk.interview_id)
+        .filter(Q(timestamp__lt=chunk.timestamp) | Q(timestamp=chunk.timestamp, pk__lt=chunk.pk))
+        .order_by("-timestamp", "-id")
+        .values_list("speaker_role", "text")[:limit]
+    )
+
+
 def _question_before(chunk: Transcript) -> str | None:
     """The host's words before the candidate's current turn: speech-to-text splits
     one answer into several chunks, and each of them answers the same question."""
-    previous = list(
-        Transcript.objects.final()
-        .filter(interview_id=chunk.interview_id)
-        .filter(timestamp__lte=chunk.timestamp)
-        .exclude(pk=chunk.pk)
-        .order_by("-timestamp", "-id")
-        .values_list("speaker_role", "text")[: 2 * QUESTION_WINDOW]
-    )
     host_lines: list[str] = []
-    for role, text in previous:
+    for role, text in _rows_before(chunk, 2 * QUESTION_WINDOW):
         if role == SpeakerRole.HOST:
             host_lines.append(text)
-        elif host_lines or len(host_lines) >= QUESTION_WINDOW:
+            if len(host_lines) >= QUESTION_WINDOW:
+                break
+        elif host_lines:
             break
         # else: an earlier chunk of this same answer; keep walking back.
-    return " ".join(reversed(host_lines[:QUESTION_WINDOW])) or None
+    return " ".join(reversed(host_lines)) or None
+
+
+def _host_turn_before(chunk: Transcript) -> str | None:
+    """For a host chunk: the host's earlier chunks of the same turn, so a question
+    split across two chunks ("¿cuántos" / "años tenés?") is still read whole."""
+    lines: list[str] = []
+    for role, text in _rows_before(chunk, QUESTION_WINDOW):
+        if role != SpeakerRole.HOST:
+            break
+        lines.append(text)
+    return " ".join(reversed(lines)) or None
 
 
 def analyze_interview(interview_id: int, providers=None) -> int:
@@ -234,7 +251,9 @@ def analyze_interview(interview_id: int, providers=None) -> int:
                 start_ms=chunk.start_ms,
                 end_ms=chunk.end_ms,
             )
-            question = _question_before(chunk) if role == SpeakerRole.GUEST else None
+            question = (
+                _question_before(chunk) if role == SpeakerRole.GUEST else _host_turn_before(chunk)
+            )
             context = ChunkContext(
                 interview_id=interview_id,
                 language=interview.language or "es",

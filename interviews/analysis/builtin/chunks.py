@@ -46,22 +46,37 @@ MIN_LANGUAGE_WORDS = 40
 # ------------------------------------------------------------------ the analysis
 
 
-def _protected_insight(context: ChunkContext) -> tuple[InsightDraft | None, list[str]]:
-    text = context.chunk.text
+def _protected_grounds(text: str, language: str) -> tuple[list[str], str | None]:
+    """The protected grounds a host's words touch, and the sentence that does."""
     grounds: list[str] = []
     evidence = None
     for sentence in sentences(text):
         folded = fold(sentence)
-        for language in (
-            context.language,
-            *[lang for lang in LANGUAGES if lang != context.language],
-        ):
-            for ground, spec in load_rules(language)["protected"].items():
+        for lang in (language, *[lang for lang in LANGUAGES if lang != language]):
+            for ground, spec in load_rules(lang)["protected"].items():
                 if ground in grounds:
                     continue
                 if any(re.search(p, folded) for p in spec["patterns"]):
                     grounds.append(ground)
                     evidence = evidence or sentence
+    return grounds, evidence
+
+
+def _protected_insight(context: ChunkContext) -> tuple[InsightDraft | None, list[str]]:
+    text = context.chunk.text
+    grounds, evidence = _protected_grounds(text, context.language)
+    earlier = (context.question or "").strip()
+    if earlier:
+        # A question split across chunks: read the turn so far, and raise only what
+        # the earlier chunks did not already raise.
+        before, _ = _protected_grounds(earlier, context.language)
+        whole, _ = _protected_grounds(f"{earlier} {text}", context.language)
+        for ground in whole:
+            if ground not in before and ground not in grounds:
+                grounds.append(ground)
+        grounds = [g for g in grounds if g not in before]
+        if grounds and evidence is None:
+            evidence = (sentences(text) or [text.strip()])[0]
     if not grounds:
         return None, []
     msgs = load_rules(context.language)

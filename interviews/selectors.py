@@ -9,7 +9,6 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,10 +221,11 @@ def interview_list(**filters):
     return rows.order_by(F("scheduled_at").desc(nulls_last=True), "-id")
 
 
-def interview_for_page(interview_id: int) -> Interview:
-    """One interview with its people and scorecard (404 when missing)."""
-
-    return get_object_or_404(_dashboard_interviews(), pk=interview_id)
+def interview_for_page(*, user, interview_id: int) -> Interview:
+    """One interview with its people and scorecard, for the detail page."""
+    return interview_for_read(
+        user=user, interview_id=interview_id, queryset=_dashboard_interviews()
+    )
 
 
 def transcript_rows_before(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,6 +22,7 @@ from interviews.selectors import (
     interview_flag_counts,
     interview_for_change,
     interview_for_page,
+    interview_for_read,
     interview_insights,
     interview_list,
     interview_talk_time,
@@ -81,7 +82,7 @@ def _scorecard_panel(request: HttpRequest, interview: Interview) -> dict:
 
 @require_GET
 def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
-    interview = interview_for_page(interview_id)
+    interview = interview_for_page(user=request.user, interview_id=interview_id)
     insight_filters = InsightFilterForm(request.GET or None)
     rows, has_older = transcript_rows_before(interview)
     context = {
@@ -110,7 +111,9 @@ def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
 def transcript_older(request: HttpRequest, interview_id: int) -> HttpResponse:
     """The transcript rows before `?before=<row id>`, as an HTML fragment the detail
     page inserts above the rows it shows ("load older")."""
-    interview = get_object_or_404(Interview.objects.only("id", "roles"), pk=interview_id)
+    interview = interview_for_read(
+        user=request.user, interview_id=interview_id, queryset=Interview.objects.only("id", "roles")
+    )
     before = request.GET.get("before", "")
     if not before.isdigit():
         return HttpResponse(_("“before” must be a transcript row id."), status=400)
@@ -175,7 +178,9 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def live(request: HttpRequest, interview_id: int) -> HttpResponse:
-    interview = get_object_or_404(Interview.objects.with_people(), pk=interview_id)
+    interview = interview_for_read(
+        user=request.user, interview_id=interview_id, queryset=Interview.objects.with_people()
+    )
     state = live_page_state(interview)
     can_change = interview.can_be_changed_by(request.user)
     return render(

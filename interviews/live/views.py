@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from interviews.live.deepgram import InvalidResults
 from interviews.live.imports import ImportRefused, transcript_file_read, transcript_import
 from interviews.models import Interview
+from interviews.selectors import interview_for_read
 
 
 class TranscriptImportForm(forms.Form):
@@ -55,7 +56,9 @@ def transcript_import_run(
 
 @require_http_methods(["GET", "POST"])
 def transcript_import_page(request: HttpRequest, interview_id: int) -> HttpResponse:
-    interview = get_object_or_404(Interview.objects.with_people(), pk=interview_id)
+    interview = interview_for_read(
+        user=request.user, interview_id=interview_id, queryset=Interview.objects.with_people()
+    )
     can_change = interview.can_be_changed_by(request.user)
     status = 200
     form = TranscriptImportForm()

@@ -16,11 +16,11 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from interview_companion.http import safe_next
 from interviews.labels import DIMENSION_LABELS
 from interviews.models import SCORE_DIMENSIONS, Interview, Scorecard, ScorecardState
 from interviews.scorecards.forms import (
@@ -40,11 +40,13 @@ from interviews.scorecards.services import (
     scorecard_record_decision,
     scorecard_update_notes,
 )
-from interviews.selectors import interview_for_change
+from interviews.selectors import interview_for_change, interview_for_read
 
 
-def _interview(interview_id: int) -> Interview:
-    return get_object_or_404(Interview.objects.with_people(), pk=interview_id)
+def _interview(request: HttpRequest, interview_id: int) -> Interview:
+    return interview_for_read(
+        user=request.user, interview_id=interview_id, queryset=Interview.objects.with_people()
+    )
 
 
 def _interview_for_change(request: HttpRequest, interview_id: int) -> Interview:
@@ -55,10 +57,8 @@ def _interview_for_change(request: HttpRequest, interview_id: int) -> Interview:
 
 def _back(request: HttpRequest, interview: Interview) -> HttpResponseRedirect:
     """Back where the form was (a safe `next`), else the interview page."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    target = safe_next(request, request.POST.get("next", ""))
+    if target is None:
         try:
             target = reverse("interviews:detail", args=[interview.pk])
         except NoReverseMatch:
@@ -170,7 +170,7 @@ def send_to_jira(request: HttpRequest, interview_id: int) -> HttpResponse:
 
 @require_GET
 def history(request: HttpRequest, interview_id: int) -> HttpResponse:
-    interview = _interview(interview_id)
+    interview = _interview(request, interview_id)
     card = get_object_or_404(Scorecard, interview=interview)
     versions = [
         {
@@ -198,7 +198,7 @@ def history(request: HttpRequest, interview_id: int) -> HttpResponse:
 
 @require_GET
 def report(request: HttpRequest, interview_id: int) -> HttpResponse:
-    interview = _interview(interview_id)
+    interview = _interview(request, interview_id)
     return render(request, "interviews/report.html", {**report_context(interview), "pdf": False})
 
 
@@ -213,7 +213,7 @@ def report_pdf(request: HttpRequest, interview_id: int) -> HttpResponse:
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
-    interview = _interview(interview_id)
+    interview = _interview(request, interview_id)
     html = render_to_string(
         "interviews/report.html", {**report_context(interview), "pdf": True}, request=request
     )

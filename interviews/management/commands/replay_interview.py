@@ -47,6 +47,7 @@ from django.db import DatabaseError
 from accounts.services import api_token_create, api_token_revoke
 from interviews.live.recordings import RecordingError, load_recording
 from interviews.models import Interview, InterviewStatus
+from interviews.presenters import clock
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 # Well under the server's INGEST_MAX_RESULTS (500 by default).
@@ -230,11 +231,6 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes:02d}:{secs:02d}"
-
-
 class Command(BaseCommand):
     help = (
         "Post a recorded Deepgram live stream (JSON list or JSON Lines) to a running "
@@ -384,4 +380,4 @@ class Command(BaseCommand):
         if len(text) > 90:
             text = text[:87] + "..."
         who = f"speaker_{speaker}" if speaker is not None else "?"
-        self.stdout.write(f"  [{_clock(due)}] {who}: {text}")
+        self.stdout.write(f"  [{clock(int(due * 1000))}] {who}: {text}")

@@ -3,6 +3,7 @@ quality, sentiment, flags, contradictions and suggestions on the guest's answers
 
 from __future__ import annotations
 
+import copy
 import re
 
 from interviews.analysis.base import (
@@ -306,6 +307,50 @@ def _language_note(
     )
 
 
+def _answer_so_far(context: ChunkContext, state: dict) -> dict:
+    """The answer this chunk belongs to. Speech-to-text splits one answer into
+    several final chunks; the answer is judged whole (the chunks so far), so a
+    figure in the second chunk makes the first one's thin start a strong answer,
+    and one answer raises one flag, not one per chunk."""
+    question = (context.question or "").strip()
+    answer = state.get("answer") or {}
+    if state.get("last_role") == "guest" and answer.get("question") == question:
+        return answer
+    return {"question": question, "text": "", "raised": [], "added": {}}
+
+
+def _rollback_samples(state: dict, added: dict) -> None:
+    for dim, (total, count) in added.items():
+        old_total, old_count = state["samples"].get(dim, [0, 0])
+        if old_count - count <= 0:
+            state["samples"].pop(dim, None)
+        else:
+            state["samples"][dim] = [round(old_total - total, 2), old_count - count]
+
+
+def _samples_added(before: dict, after: dict) -> dict:
+    added = {}
+    for dim, (total, count) in after.items():
+        old_total, old_count = before.get(dim, [0, 0])
+        if count != old_count:
+            added[dim] = [round(total - old_total, 2), count - old_count]
+    return added
+
+
+def _is_candidate_question(text: str) -> bool:
+    """The candidate asking ("¿y el salario es negociable?"): not an answer to judge."""
+    stripped = text.strip()
+    if len(words_of(fold(stripped))) > 30:
+        return False
+    said = [x for x in sentences(stripped) if not is_small_talk(x)]
+    return bool(said) and all(x.rstrip().endswith("?") or x.lstrip().startswith("¿") for x in said)
+
+
+def _evidence_in(text: str, language: str, section: str, key: str) -> str:
+    # Evidence must stand verbatim in this chunk (validation checks it).
+    return best_sentence(text, language, section, key)
+
+
 def _analyze_guest(
     context: ChunkContext, state: dict, catalogue: SkillCatalogue
 ) -> list[InsightDraft]:
@@ -313,7 +358,9 @@ def _analyze_guest(
     msgs = load_rules(context.language)["messages"]
     chunk_language = detect_language(text, context.language)
     state["counts"]["guest_chunks"] += 1
-    features = answer_features(text, context.question, chunk_language, catalogue)
+    answer = _answer_so_far(context, state)
+    whole = f"{answer['text']} {text}".strip()
+    features = answer_features(whole, context.question, chunk_language, catalogue)
     cover(state, catalogue.keys_in(fold(text), catalogue.required + catalogue.nice_to_have))
 
     companies = cv_companies(context.cv_data)
@@ -331,14 +378,17 @@ def _analyze_guest(
             }
         )
 
+    # What the answer as a whole says: judged again with every chunk, counted once.
+    _rollback_samples(state, answer["added"])
+    raised = answer["raised"]
     quality = _quality(features)
     sentiment = _sentiment(features)
     insights: list[InsightDraft] = []
     for message, claim in contradictions:
-        raised = f"{claim.kind}:{claim.subject}:{claim.polarity}:{claim.value}"
-        if raised in state["contradictions_raised"]:
+        raised_key = f"{claim.kind}:{claim.subject}:{claim.polarity}:{claim.value}"
+        if raised_key in state["contradictions_raised"]:
             continue
-        state["contradictions_raised"].append(raised)
+        state["contradictions_raised"].append(raised_key)
         insights.append(
             InsightDraft(
                 type="contradiction",
@@ -349,7 +399,14 @@ def _analyze_guest(
                 evidence=claim.sentence,
             )
         )
-    if features.evasive:
+    # A reply to a protected question never counts against the candidate, and the
+    # candidate's own questions are not answers.
+    protected_reply = bool(_protected_grounds(context.question or "", context.language)[0])
+    judged = not protected_reply and not _is_candidate_question(text)
+    if not judged:
+        pass  # nothing to judge: see above
+    elif features.evasive and "evasive" not in raised:
+        raised.append("evasive")
         question = (context.question or "").strip()
         insights.append(
             InsightDraft(
@@ -360,10 +417,11 @@ def _analyze_guest(
                 if question
                 else msgs["evasive_suggestion_default"],
                 topic="evasive_answer",
-                evidence=best_sentence(text, chunk_language, "evasive", "phrases"),
+                evidence=_evidence_in(text, chunk_language, "evasive", "phrases"),
             )
         )
-    elif features.vague:
+    elif features.vague and not set(raised) & {"vague", "evasive", "strong"}:
+        raised.append("vague")
         insights.append(
             InsightDraft(
                 type="red-flag",
@@ -371,10 +429,11 @@ def _analyze_guest(
                 content=msgs["vague_content"],
                 suggestion=msgs["vague_suggestion"],
                 topic="vague_answer",
-                evidence=best_sentence(text, chunk_language, "vague", "phrases"),
+                evidence=_evidence_in(text, chunk_language, "vague", "phrases"),
             )
         )
-    elif features.strong:
+    elif features.strong and "strong" not in raised:
+        raised.append("strong")
         details = []
         if features.metrics:
             details.append(msgs["strong_metrics"])
@@ -394,18 +453,24 @@ def _analyze_guest(
                 evidence=strongest_sentence(text, chunk_language, catalogue),
             )
         )
-    note = _language_note(context, state, chunk_language, features)
+    chunk_features = answer_features(text, context.question, chunk_language, catalogue)
+    note = _language_note(context, state, chunk_language, chunk_features)
     if note is not None:
         insights.append(note)
-    _sample_dimensions(state, features, quality, claims, bool(contradictions))
     if any(c[1].kind in {"years_total", "company_years", "company_never"} for c in contradictions):
-        add_sample(state, "attitude", 3)
+        add_sample(state, "attitude", 3)  # about this chunk's claim: kept
+    before = copy.deepcopy(state["samples"])
+    if judged:
+        _sample_dimensions(state, features, quality, claims, bool(contradictions))
+    answer["added"] = _samples_added(before, state["samples"])
+    answer["text"] = whole[-4000:]
+    state["answer"] = answer
 
     for insight in insights:
         # The answer's own insights carry its quality and tone; suggestions below
         # are about the interview, not the answer.
-        insight.response_quality = quality
-        insight.sentiment = sentiment
+        insight.response_quality = quality if judged else None
+        insight.sentiment = sentiment if judged else None
         counter = {
             "red-flag": "red_flags",
             "green-flag": "green_flags",
@@ -428,17 +493,21 @@ def _analyze_guest(
 MAX_PLEASANTRY_REPLY_WORDS = 40
 
 
-def _is_pleasantry(context: ChunkContext) -> bool:
-    """Greetings, thanks, logistics and the replies to them are not answers."""
-    text = context.chunk.text
-    if is_small_talk(text):
-        return True
+def _is_pleasantry(context: ChunkContext, state: dict) -> bool:
+    """Greetings, thanks, logistics and the replies to them are not answers. Read
+    on the answer so far, since speech-to-text may split a pleasantry in two."""
+    answer = _answer_so_far(context, state)
+    whole = f"{answer['text']} {context.chunk.text}".strip()
     question = context.question or ""
-    return bool(
+    pleasantry = is_small_talk(whole) or bool(
         question.strip()
         and is_small_talk(question)
-        and len(words_of(fold(text))) <= MAX_PLEASANTRY_REPLY_WORDS
+        and len(words_of(fold(whole))) <= MAX_PLEASANTRY_REPLY_WORDS
     )
+    if pleasantry:
+        answer["text"] = whole
+        state["answer"] = answer
+    return pleasantry
 
 
 def analyze(context: ChunkContext) -> ChunkAnalysis:
@@ -447,7 +516,7 @@ def analyze(context: ChunkContext) -> ChunkAnalysis:
     catalogue = catalogue_for(context.requirements, context.cv_data)
     if context.chunk.role == "host":
         insights = _analyze_host(context, state, catalogue)
-    elif context.chunk.role == "guest" and _is_pleasantry(context):
+    elif context.chunk.role == "guest" and _is_pleasantry(context, state):
         # Greetings, thanks, logistics: not an answer, so no flag and no score.
         state["counts"]["small_talk"] = state["counts"].get("small_talk", 0) + 1
         insights = []
@@ -455,6 +524,8 @@ def analyze(context: ChunkContext) -> ChunkAnalysis:
         insights = _analyze_guest(context, state, catalogue)
     else:
         insights = []
+    if context.chunk.role in ("host", "guest"):
+        state["last_role"] = context.chunk.role
     state["scores"] = running_scores(state)
     for insight in insights:
         if insight.topic != PROTECTED_QUESTION_TOPIC:

@@ -228,10 +228,9 @@ def is_small_talk(text: str) -> bool:
         return False
     rest = re.sub(r"[^\w' ]+", " ", folded)
     matched = 0
-    for language in LANGUAGES:
-        for _, rx in phrase_patterns(language, "smalltalk", "phrases"):
-            rest, n = rx.subn(" ", rest)
-            matched += n
+    for rx in _small_talk_patterns():
+        rest, n = rx.subn(" ", rest)
+        matched += n
     if not matched:
         return False
     content = [
@@ -247,6 +246,13 @@ def is_small_talk(text: str) -> bool:
         and not re.search(r"\d", rest)
         and not (set(content) & _specific_words())
     )
+
+
+@cache
+def _small_talk_patterns() -> tuple[re.Pattern, ...]:
+    # Longest first: "gracias a vos" before "gracias".
+    found = [pair for lang in LANGUAGES for pair in phrase_patterns(lang, "smalltalk", "phrases")]
+    return tuple(rx for _, rx in sorted(found, key=lambda pair: (-len(pair[0]), pair[0])))
 
 
 @cache

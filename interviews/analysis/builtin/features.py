@@ -78,11 +78,14 @@ class AnswerFeatures:
 
     @property
     def strong(self) -> bool:
+        # A strong answer reports an outcome (a measured result or a result phrase),
+        # not only a career summary full of tools and dates.
         return (
             not self.evasive
             and self.words >= 12
             and self.strength_points >= STRONG_POINTS
             and len(self.hedges) <= 2
+            and (self.metrics > 0 or self.results > 0)
         )
 
 

@@ -143,3 +143,43 @@ def test_the_prompts_say_what_was_said_and_carry_the_people():
     assert "$candidate_name" in chunk.user.template
     assert "$interviewer_name" in roles.user.template and "$cv_terms" in roles.user.template
     assert "$rubric" in scorecard.system.template
+
+
+def test_the_scorecard_quotes_the_evidence_for_each_scored_dimension():
+    from interviews.analysis.base import ScorecardContext
+    from interviews.analysis.builtin import generate_scorecard_sync
+
+    answer = (
+        "En mi último puesto migramos la API de Django a PostgreSQL 15 y bajamos la latencia "
+        "de 800 a 120 milisegundos; yo diseñé los índices y escribí los tests."
+    )
+    rows = [
+        Utterance(transcript_id=1, speaker="speaker_0", role="host", text="Hola, ¿qué tal?"),
+        Utterance(transcript_id=2, speaker="speaker_1", role="guest", text="Muy bien, gracias."),
+        Utterance(
+            transcript_id=3,
+            speaker="speaker_0",
+            role="host",
+            text="Cuéntame un proyecto técnico del que estés orgullosa.",
+        ),
+        Utterance(transcript_id=4, speaker="speaker_1", role="guest", text=answer),
+    ]
+    draft = generate_scorecard_sync(
+        ScorecardContext(
+            interview_id=1,
+            language="es",
+            utterances=rows,
+            insights=[],
+            state={},
+            requirements={"technical_skills": ["Django", "PostgreSQL"]},
+            cv_data={},
+            candidate_name="Lucía",
+        )
+    )
+    scored = [d for d, v in draft.scores.items() if v is not None]
+    assert "technical" in scored and draft.scores["english"] is None
+    assert "Evidencia por dimensión" in draft.summary
+    for line in draft.summary.split("Evidencia por dimensión:")[1].strip().splitlines():
+        quote = line.split("«", 1)[1].split("»", 1)[0]
+        assert quote in answer  # verbatim, from the candidate's answer
+    assert "técnica" in draft.summary.split("Evidencia por dimensión:")[1]

@@ -337,6 +337,39 @@ def _samples_added(before: dict, after: dict) -> dict:
     return added
 
 
+# Quotes kept per dimension for the scorecard: the answers that moved it most.
+EVIDENCE_PER_DIMENSION = 2
+
+
+def _note_evidence(
+    state: dict, added: dict, insights: list[InsightDraft], context: ChunkContext
+) -> None:
+    """Remember, per dimension this answer moved, a verbatim quote of it, so the
+    scorecard can quote the evidence for each score it gives."""
+    if not added:
+        return
+    text = context.chunk.text
+    quote = next((i.evidence for i in insights if i.evidence and i.evidence in text), None)
+    quote = quote or max(sentences(text) or [text.strip()], key=len)
+    evidence = state.setdefault("evidence", {})
+    for dim, (total, count) in added.items():
+        if not count:
+            continue
+        value = total / count
+        entries = [e for e in evidence.get(dim, []) if e["answer"] != context.question]
+        entries.append(
+            {
+                "transcript_id": context.chunk.transcript_id,
+                "quote": quote[:MAX_QUOTE],
+                "value": round(value, 1),
+                "answer": context.question,
+            }
+        )
+        # The answers furthest from the middle say most about the score.
+        entries.sort(key=lambda e: -abs(e["value"] - 5.5))
+        evidence[dim] = entries[:EVIDENCE_PER_DIMENSION]
+
+
 def _is_candidate_question(text: str) -> bool:
     """The candidate asking ("¿y el salario es negociable?"): not an answer to judge."""
     stripped = text.strip()
@@ -465,6 +498,7 @@ def _analyze_guest(
     answer["added"] = _samples_added(before, state["samples"])
     answer["text"] = whole[-4000:]
     state["answer"] = answer
+    _note_evidence(state, answer["added"], insights, context)
 
     for insight in insights:
         # The answer's own insights carry its quality and tone; suggestions below

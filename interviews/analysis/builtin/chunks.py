@@ -397,7 +397,22 @@ def _analyze_guest(
     cover(state, catalogue.keys_in(fold(text), catalogue.required + catalogue.nice_to_have))
 
     companies = cv_companies(context.cv_data)
-    claims = read_claims(text, chunk_language, catalogue, companies)
+    # Claims are read on the answer so far (a sentence may span two chunks); those
+    # this answer already recorded are not counted twice.
+    this_answer = {
+        (c["kind"], c["subject"], c["value"], c["polarity"])
+        for c in state["claims"]
+        if c.get("answer") == answer["question"] and answer["text"]
+    }
+    claims = [
+        c
+        for c in read_claims(whole, chunk_language, catalogue, companies)
+        if (c.kind, c.subject, c.value, c.polarity) not in this_answer
+    ]
+    for claim in claims:
+        if claim.sentence not in text:
+            # Evidence must stand verbatim in this chunk.
+            claim.sentence = max(sentences(text) or [text.strip()], key=len)
     contradictions = check_claims(claims, state, context, catalogue, companies)
     for claim in claims:
         state["claims"].append(
@@ -408,6 +423,7 @@ def _analyze_guest(
                 "polarity": claim.polarity,
                 "transcript_id": context.chunk.transcript_id,
                 "quote": claim.sentence[:MAX_QUOTE],
+                "answer": answer["question"],
             }
         )
 
@@ -523,25 +539,17 @@ def _analyze_guest(
     return insights
 
 
-# A reply to small talk ("¿qué tal?") is small talk too, unless it runs this long.
-MAX_PLEASANTRY_REPLY_WORDS = 40
-
-
 def _is_pleasantry(context: ChunkContext, state: dict) -> bool:
-    """Greetings, thanks, logistics and the replies to them are not answers. Read
-    on the answer so far, since speech-to-text may split a pleasantry in two."""
+    """Greetings, thanks, logistics: not answers. Read on the answer so far, since
+    speech-to-text may split a pleasantry in two. (Whether the question was small
+    talk is no guide: "bien. y en Creditu cómo es tu equipo" opens with one.)"""
     answer = _answer_so_far(context, state)
     whole = f"{answer['text']} {context.chunk.text}".strip()
-    question = context.question or ""
-    pleasantry = is_small_talk(whole) or bool(
-        question.strip()
-        and is_small_talk(question)
-        and len(words_of(fold(whole))) <= MAX_PLEASANTRY_REPLY_WORDS
-    )
-    if pleasantry:
-        answer["text"] = whole
-        state["answer"] = answer
-    return pleasantry
+    if not is_small_talk(whole):
+        return False
+    answer["text"] = whole
+    state["answer"] = answer
+    return True
 
 
 def analyze(context: ChunkContext) -> ChunkAnalysis:

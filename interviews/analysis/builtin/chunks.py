@@ -451,7 +451,7 @@ def _analyze_guest(
     # A reply to a protected question never counts against the candidate, and the
     # candidate's own questions are not answers.
     protected_reply = bool(_protected_grounds(context.question or "", context.language)[0])
-    judged = not protected_reply and not _is_candidate_question(text)
+    judged = not protected_reply and not _is_candidate_question(whole)
     if not judged:
         pass  # nothing to judge: see above
     elif features.evasive and "evasive" not in raised:

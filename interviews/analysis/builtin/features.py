@@ -25,6 +25,8 @@ from interviews.analysis.builtin.lexicon import (
 
 # ---------------------------------------------------------------- answer features
 
+VAGUE_WORDS_PER_HEDGE = 60
+
 
 @dataclass
 class AnswerFeatures:
@@ -74,7 +76,10 @@ class AnswerFeatures:
         if self.evasive or self.strong:
             return False
         hedges = len(self.hedges) + self.self_praise
-        return hedges >= 1 and self.metrics == 0 and self.specifics <= 1
+        # A long answer says more than its one "a couple of things": it needs a
+        # hedge per VAGUE_WORDS_PER_HEDGE words to be vague.
+        needed = 1 + self.words // VAGUE_WORDS_PER_HEDGE
+        return hedges >= needed and self.metrics == 0 and self.specifics <= 1
 
     @property
     def strong(self) -> bool:

@@ -22,6 +22,10 @@ PROTECTED_QUESTION_TOPIC = "protected_question"
 
 
 RUBRIC_PATH = Path(__file__).with_name("rubric.toml")
+# Role detection reads the first ROLE_TURNS turns (a turn: one voice's consecutive
+# rows): enough to see who leads, and a fixed window, so the guess on a whole
+# interview equals the guess made live.
+ROLE_TURNS = 40
 
 
 @functools.cache

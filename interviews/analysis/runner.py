@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import threading
 from collections.abc import Iterator
@@ -22,9 +23,9 @@ from collections.abc import Iterator
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 
-from interviews.analysis.base import ChunkAnalysis, ChunkContext, People, Utterance
+from interviews.analysis.base import ROLE_TURNS, ChunkAnalysis, ChunkContext, People, Utterance
 from interviews.analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
 from interviews.analysis.services import chunk_analysis_commit
 from interviews.analysis.validation import validate_chunk_analysis, validate_roles
@@ -115,13 +116,17 @@ def _detect_roles(interview: Interview, providers) -> None:
     """
     if interview.roles_assigned and (interview.roles_confidence or 0) >= 100:
         return
-    final = Transcript.objects.final().filter(interview=interview)
-    count, last = final.order_by().aggregate(n=Count("id"), last=Max("id")).values()
-    # Past the sample, more speech cannot change the guess.
-    seen = (interview.created_at, min(count, ROLE_SAMPLE), last if count < ROLE_SAMPLE else None)
+    final = Transcript.objects.final().filter(interview=interview).chronological()
+    # Asked again when a turn ends (another voice starts), up to the turns a guess
+    # reads, and once more when the interview ends: at most ROLE_TURNS + 1 calls to
+    # a paid model, and the last guess always reads the same turns however the
+    # chunks arrived.
+    voices = [v for v in final.values_list("speaker", flat=True)[:ROLE_SAMPLE] if v]
+    ended_turns = sum(1 for a, b in itertools.pairwise(voices) if a != b)
+    seen = (interview.created_at, min(ended_turns, ROLE_TURNS), interview.is_finished)
     if _roles_seen.get(interview.pk) == seen:
         return
-    rows = list(final.chronological()[:ROLE_SAMPLE])
+    rows = list(final[:ROLE_SAMPLE])
     speakers = {r.speaker for r in rows if r.speaker}
     if len(speakers) < 2:
         return

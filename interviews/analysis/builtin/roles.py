@@ -35,7 +35,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from interviews.analysis.base import People, RolesGuess, Utterance
+from interviews.analysis.base import ROLE_TURNS, People, RolesGuess, Utterance
 from interviews.analysis.builtin.lexicon import (
     LATE_QUESTION_SHARE,
     MIN_ROLE_SPEAKERS,
@@ -47,9 +47,6 @@ from interviews.analysis.builtin.lexicon import (
     words_of,
 )
 
-# Turns read: enough to see who leads; later turns cannot change the answer, so a
-# decision taken on a whole interview matches one taken live.
-ROLE_TURNS = 40
 # Weights of the signals (the names and the CV come from the records, so they are
 # the hardest to fool; share of talk is the weakest).
 WEIGHTS = {"asks": 2.0, "requests": 2.0, "names": 2.5, "cv": 2.0, "company": 1.5, "share": 1.0}

@@ -181,11 +181,13 @@ def make_interview_with_token():
     from accounts.services import api_token_create
     from candidates.models import Candidate
     from interviews.models import Interview
+    from interviews.notices import notice_record
     from interviews.services import interview_transition
 
     user, _ = User.objects.get_or_create(email="bench@example.com", defaults={"name": "Bench"})
     candidate = Candidate.objects.create(name="Bench Candidate")
     interview = Interview.objects.create(candidate=candidate, interviewer=user)
+    notice_record(interview=interview, decision="agreed", channel="spoken", by=user)
     interview_transition(interview=interview, to="live")
     _row, token = api_token_create(user=user, name="bench")
     return interview, token

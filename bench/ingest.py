@@ -179,6 +179,7 @@ def main() -> None:
     from accounts.services import api_token_create
     from candidates.models import Candidate
     from interviews.models import Interview, Transcript
+    from interviews.notices import notice_record
     from interviews.services import interview_transition
 
     user, _ = User.objects.get_or_create(email="bench@example.com", defaults={"name": "Bench"})
@@ -186,6 +187,7 @@ def main() -> None:
     interviews = []
     for _ in range(args.streams):
         interview = Interview.objects.create(candidate=candidate, interviewer=user)
+        notice_record(interview=interview, decision="agreed", channel="spoken", by=user)
         interviews.append(interview_transition(interview=interview, to="live"))
     _row, token = api_token_create(user=user, name="ingest-bench")
 

@@ -235,15 +235,16 @@ def main() -> None:
     from accounts.services import api_token_create
     from candidates.models import Candidate
     from interviews.models import Interview, Transcript
+    from interviews.notices import notice_record
     from interviews.services import interview_transition
 
     user, _ = User.objects.get_or_create(email="soak@example.com", defaults={"name": "Soak"})
     candidate = Candidate.objects.create(name="Soak")
     rows = []
     for _ in range(args.interviews):
-        interview = interview_transition(
-            interview=Interview.objects.create(candidate=candidate, interviewer=user), to="live"
-        )
+        interview = Interview.objects.create(candidate=candidate, interviewer=user)
+        notice_record(interview=interview, decision="agreed", channel="spoken", by=user)
+        interview = interview_transition(interview=interview, to="live")
         rows.append((interview.pk, interview.last_seq))
     _row, token = api_token_create(user=user, name="soak")
     ids = [pk for pk, _ in rows]

@@ -52,13 +52,13 @@ class CVSourceFilter(admin.SimpleListFilter):
 class CandidateAdmin(admin.ModelAdmin):
     form = CandidateAdminForm
     list_display = ["name", "email", "jira_ticket", "cv_source", "years", "created_at"]
-    list_filter = [HasCVFilter, CVSourceFilter, "created_at"]
+    list_filter = [HasCVFilter, CVSourceFilter, "legal_hold", "created_at"]
     search_fields = ["name", "email", "phone", "jira_ticket", "skill_keys"]
     date_hierarchy = "created_at"
     ordering = ["name"]
     readonly_fields = ["cv_download", "cv_summary", "created_at", "cv_text"]
     fieldsets = [
-        (None, {"fields": ["name", "email", "phone", "jira_ticket", "created_at"]}),
+        (None, {"fields": ["name", "email", "phone", "jira_ticket", "legal_hold", "created_at"]}),
         (_("CV"), {"fields": ["cv", "cv_download", "cv_summary"]}),
         (_("Parsed CV (JSON)"), {"classes": ["collapse"], "fields": ["cv_data"]}),
         (_("Extracted text"), {"classes": ["collapse"], "fields": ["cv_text"]}),

@@ -174,7 +174,7 @@ class CandidateAdminForm(CVUploadMixin, forms.ModelForm):
 
     class Meta:
         model = Candidate
-        fields = ["name", "email", "phone", "jira_ticket", "cv_data"]
+        fields = ["name", "email", "phone", "jira_ticket", "legal_hold", "cv_data"]
 
     def clean_cv_data(self):
         value = self.cleaned_data.get("cv_data")

@@ -69,6 +69,9 @@ class Candidate(models.Model):
     skill_keys = models.TextField(blank=True, default="", db_default="", editable=False)
     # Name and email folded (no case, no accents) for the same reason.
     search_text = models.TextField(blank=True, default="", db_default="", editable=False)
+    # Under legal hold (a claim, an inspection): retention and erasure leave the
+    # candidate and everything about them alone until staff lift it.
+    legal_hold = models.BooleanField(_("legal hold"), default=False, db_default=False)
 
     objects = CandidateQuerySet.as_manager()
 

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_safe
 
+from audit.models import AuditAction
+from audit.services import audit_page_view
 from candidates import selectors
 from candidates.forms import CandidateForm
 from candidates.models import Candidate, JobPositionStatus
@@ -80,6 +82,9 @@ def candidate_form_page(request: HttpRequest, candidate_id: int | None = None) -
 @require_GET
 def candidate_detail_page(request: HttpRequest, candidate_id: int) -> HttpResponse:
     candidate = selectors.candidate_for_page(candidate_id)
+    audit_page_view(
+        user=request.user, action=AuditAction.CANDIDATE_VIEWED, candidate_id=candidate.pk
+    )
     cv = candidate.cv_data or {}
     return render(
         request,

@@ -22,6 +22,11 @@ FOREIGN_KEY_RULES: list[tuple[str, str, str, str]] = [
     ("scorecard_versions", "scorecard_id", "scorecards", "CASCADE"),
     ("interview_events", "interview_id", "interviews", "CASCADE"),
     ("api_tokens", "user_id", "users", "CASCADE"),
+    ("candidate_notices", "interview_id", "interviews", "CASCADE"),
+    ("candidate_notices", "candidate_id", "candidates", "CASCADE"),
+    ("candidate_notices", "recorded_by_id", "users", "SET NULL"),
+    # The text a candidate was read stays while any notice refers to it.
+    ("candidate_notices", "notice_text_id", "notice_texts", "RESTRICT"),
     ("users_groups", "user_id", "users", "CASCADE"),
     ("users_user_permissions", "user_id", "users", "CASCADE"),
     # Django's own keys into and out of users, as its collector treats them, so a
@@ -37,6 +42,11 @@ def apply_foreign_key_rules(apps, schema_editor) -> None:
         return  # SQLite: Django's collector applies the same rules.
     with schema_editor.connection.cursor() as cursor:
         for table, column, ref_table, rule in FOREIGN_KEY_RULES:
+            # An earlier migration re-running the list meets tables a later one
+            # creates; that later migration applies their rules.
+            cursor.execute("SELECT to_regclass(%s)", [table])
+            if cursor.fetchone()[0] is None:
+                continue
             cursor.execute(
                 """
                 SELECT c.conname FROM pg_constraint c

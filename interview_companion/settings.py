@@ -18,7 +18,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A local .env is read when present; real deployments set the environment instead.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# (Checked here: read_env logs "not found" at INFO before logging is configured.)
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 
@@ -44,8 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "accounts",
+    "audit",
     "candidates",
     "interviews",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +226,27 @@ JIRA_BASE_URL = env.str("JIRA_BASE_URL", default="").rstrip("/")
 JIRA_EMAIL = env.str("JIRA_EMAIL", default="")
 JIRA_API_TOKEN = env.str("JIRA_API_TOKEN", default="")
 
+# --- Candidate rights -----------------------------------------------------------
+# README, "Candidate rights". An interview goes live only after the candidate's
+# answer to the notice is recorded; a declined notice always stops recording.
+CANDIDATE_NOTICE_REQUIRED = env.bool("CANDIDATE_NOTICE_REQUIRED", default=True)
+# The interviewer records their own decision before seeing the AI's recommendation.
+AI_RECOMMENDATION_AFTER_DECISION = env.bool("AI_RECOMMENDATION_AFTER_DECISION", default=True)
+TRANSCRIPT_RETENTION_DAYS = env.int("TRANSCRIPT_RETENTION_DAYS", default=180)
+CANDIDATE_RETENTION_DAYS = env.int("CANDIDATE_RETENTION_DAYS", default=730)
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# The audit log must outlive the six months in which a decision can be challenged;
+# the PostgreSQL trigger on audit_events holds the same floor.
+AUDIT_RETENTION_MIN_DAYS = 183
+if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_MIN_DAYS:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least {AUDIT_RETENTION_MIN_DAYS} "
+        f"(got {AUDIT_RETENTION_DAYS})."
+    )
+for _name in ("TRANSCRIPT_RETENTION_DAYS", "CANDIDATE_RETENTION_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a positive number of days.")
+
 # --- Limits -------------------------------------------------------------------
 # Request bodies are refused early above this size (ingest batches stay far below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=2 * 1024 * 1024)
@@ -270,11 +295,26 @@ X_FRAME_OPTIONS = "DENY"
 # Origins a browser websocket may come from; defaults to the allowed hosts.
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
 
+# One handler, on the root logger, so each event is one line: Django's own "django"
+# logger gets no handler of its own (with DEBUG it had one and also passed every
+# request warning up to the root, which printed it again). Times in UTC.
+# Third-party progress (WeasyPrint's per-step lines, fontTools' subsetting) is below
+# INFO: it says nothing about the application.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "interview_companion.logs.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.channels.server": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from candidates.admin import CandidateAdmin
 from candidates.models import Candidate, JobPositionStatus
 from interview_companion.admin_widgets import PrettyJSONMixin, pretty_json_display
+from interviews import notice_admin  # noqa: F401  (registers the notice's admin)
 from interviews.live.admin import import_deepgram_transcript
 from interviews.models import (
     SCORE_DIMENSIONS,
@@ -245,6 +246,7 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
     autocomplete_fields = ("candidate", "interviewer", "job_position")
     readonly_fields = (
         "status",
+        "notice_decision",
         "started_at",
         "completed_at",
         "last_seq",
@@ -264,7 +266,7 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
         (
             _("Lifecycle"),
             {
-                "fields": ("status", "started_at", "completed_at"),
+                "fields": ("status", "notice_decision", "started_at", "completed_at"),
                 "description": _(
                     "The status changes only through the actions of the interview list "
                     "(start, complete, cancel), which follow the interview lifecycle."
@@ -375,7 +377,10 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
             # Through the service: it back-fills every row's speaker_role and tells
             # live pages, which a plain column save would not.
             interview_set_roles(
-                interview=obj, host=roles[SpeakerRole.HOST], guest=roles[SpeakerRole.GUEST]
+                interview=obj,
+                host=roles[SpeakerRole.HOST],
+                guest=roles[SpeakerRole.GUEST],
+                by=request.user,
             )
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
@@ -383,7 +388,9 @@ class InterviewAdmin(PrettyJSONMixin, admin.ModelAdmin):
             super().save_formset(request, form, formset, change)
             return
         for insight in formset.save(commit=False):
-            insight_update(insight=insight, used=insight.used, dismissed=insight.dismissed)
+            insight_update(
+                insight=insight, used=insight.used, dismissed=insight.dismissed, by=request.user
+            )
 
     def _transition(self, request: HttpRequest, queryset: QuerySet[Interview], to: str) -> None:
         moved = 0
@@ -501,7 +508,7 @@ class AIInsightAdmin(InsightMarksMixin, PrettyJSONMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: AIInsight, form, change: bool) -> None:
-        insight_update(insight=obj, used=obj.used, dismissed=obj.dismissed)
+        insight_update(insight=obj, used=obj.used, dismissed=obj.dismissed, by=request.user)
 
 
 class ScorecardAdminForm(forms.ModelForm):
@@ -635,9 +642,13 @@ class ScorecardAdmin(admin.ModelAdmin):
             with transaction.atomic():
                 for dim in SCORE_DIMENSIONS:
                     if dim in changed:
-                        scorecard_adjust_score(scorecard=obj, dimension=dim, value=data[dim])
+                        scorecard_adjust_score(
+                            scorecard=obj, dimension=dim, value=data[dim], by=request.user
+                        )
                 if "notes" in changed:
-                    scorecard_update_notes(scorecard=obj, notes=data["notes"] or "")
+                    scorecard_update_notes(
+                        scorecard=obj, notes=data["notes"] or "", by=request.user
+                    )
                 if changed & {"decision", "decision_reason"}:
                     scorecard_record_decision(
                         scorecard=obj,

@@ -1,4 +1,5 @@
-"""The JSON API: lifecycle transitions, transcript ingest, insight updates.
+"""The JSON API: lifecycle transitions, the candidate notice, transcript ingest,
+insight updates.
 
 Thin views: parse, look up (scoped to what the user may change), call a service,
 answer. A database that went away mid-request becomes a 503 with Retry-After in
@@ -18,9 +19,15 @@ from django.views.decorators.http import require_http_methods
 
 from interview_companion.http import BadRequest, json_from_bytes
 from interviews.live.deepgram import InvalidResults
-from interviews.live.ingest import InterviewNotLive, transcript_ingest, transcripts_body
+from interviews.live.ingest import (
+    InterviewNotLive,
+    RecordingDeclined,
+    transcript_ingest,
+    transcripts_body,
+)
 from interviews.live.payloads import insight_data, interview_data
 from interviews.models import AIInsight, InterviewStatus
+from interviews.notices import NoticeError, notice_record
 from interviews.selectors import NotAllowed, interview_for_change
 from interviews.services import (
     TransitionError,
@@ -69,6 +76,42 @@ def transition(request: HttpRequest, interview_id: int) -> JsonResponse:
 
 
 @require_http_methods(["POST"])
+def notice(request: HttpRequest, interview_id: int) -> JsonResponse:
+    """Record the candidate's answer to the notice:
+    `{"decision": "agreed"|"declined", "channel": "spoken"|"written"|"email"}`."""
+    try:
+        interview = interview_for_change(user=request.user, interview_id=interview_id)
+        body = _json_object(request)
+        unknown = set(body) - {"decision", "channel"}
+        if unknown:
+            raise BadRequest(_('Send {"decision": ..., "channel": ...} only.'))
+        row = notice_record(
+            interview=interview,
+            decision=body.get("decision"),
+            channel=body.get("channel"),
+            by=request.user,
+        )
+    except NotAllowed:
+        return _forbidden()
+    except BadRequest as exc:
+        return _error(str(exc), 400)
+    except NoticeError as exc:
+        return _error(str(exc), exc.status)
+    return JsonResponse(
+        {
+            "id": row.pk,
+            "interview_id": row.interview_id,
+            "decision": row.decision,
+            "channel": row.channel,
+            "notice_version": row.notice_version,
+            "language": row.language,
+            "recorded_at": row.recorded_at.isoformat(),
+        },
+        status=201,
+    )
+
+
+@require_http_methods(["POST"])
 def transcripts(request: HttpRequest, interview_id: int) -> JsonResponse:
     try:
         interview = interview_for_change(user=request.user, interview_id=interview_id)
@@ -78,7 +121,7 @@ def transcripts(request: HttpRequest, interview_id: int) -> JsonResponse:
         return _forbidden()
     except (BadRequest, InvalidResults) as exc:
         return _error(str(exc), 400)
-    except InterviewNotLive as exc:
+    except (InterviewNotLive, RecordingDeclined) as exc:
         return _error(str(exc), 409)
     except IntegrityError:
         # Two requests raced to insert the same chunk: the loser retries and sees
@@ -108,7 +151,9 @@ def roles(request: HttpRequest, interview_id: int) -> JsonResponse:
             host, guest = interview.roles.get("guest"), interview.roles.get("host")
         if not isinstance(host, str) or not isinstance(guest, str):
             raise BadRequest(_('Send {"host": speaker, "guest": speaker} or {"swap": true}.'))
-        interview = interview_set_roles(interview=interview, host=host, guest=guest)
+        interview = interview_set_roles(
+            interview=interview, host=host, guest=guest, by=request.user
+        )
     except NotAllowed:
         return _forbidden()
     except (BadRequest, ValueError) as exc:
@@ -128,7 +173,9 @@ def insight(request: HttpRequest, insight_id: int) -> JsonResponse:
         for key, value in body.items():
             if not isinstance(value, bool):
                 raise BadRequest(_("'%(k)s' must be true or false.") % {"k": key})
-        row = insight_update(insight=row, used=body.get("used"), dismissed=body.get("dismissed"))
+        row = insight_update(
+            insight=row, used=body.get("used"), dismissed=body.get("dismissed"), by=request.user
+        )
     except NotAllowed:
         return _forbidden()
     except BadRequest as exc:

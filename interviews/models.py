@@ -76,6 +76,17 @@ class ScorecardState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class NoticeDecision(models.TextChoices):
+    AGREED = "agreed", _("Agreed")
+    DECLINED = "declined", _("Declined")
+
+
+class NoticeChannel(models.TextChoices):
+    SPOKEN = "spoken", _("Read aloud")
+    WRITTEN = "written", _("In writing")
+    EMAIL = "email", _("By email")
+
+
 class EventType(models.TextChoices):
     TRANSCRIPT = "transcript"
     INSIGHT = "insight"
@@ -161,6 +172,12 @@ class Interview(models.Model):
     roles_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     last_seq = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     analysis_state = models.JSONField(default=dict, db_default={}, blank=True)
+    # The candidate's latest answer to the notice (the history is candidate_notices),
+    # kept on the row every writer locks anyway: ingest, the audio relay and the
+    # analysis runner check it without another query.
+    notice_decision = models.CharField(
+        _("notice"), max_length=20, null=True, blank=True, choices=NoticeDecision
+    )
 
     objects = InterviewQuerySet.as_manager()
 
@@ -181,6 +198,10 @@ class Interview(models.Model):
                 condition=_between("roles_confidence", 0, 100),
                 name="interviews_roles_confidence_range",
             ),
+            models.CheckConstraint(
+                condition=_in("notice_decision", NoticeDecision, nullable=True),
+                name="interviews_notice_decision_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "scheduled_at"], name="idx_interviews_status_sched"),
@@ -196,6 +217,11 @@ class Interview(models.Model):
 
     def can_transition_to(self, status: str) -> bool:
         return status in ALLOWED_TRANSITIONS.get(self.status, frozenset())
+
+    @property
+    def recording_declined(self) -> bool:
+        """The candidate declined the notice: nothing is transcribed or analysed."""
+        return self.notice_decision == NoticeDecision.DECLINED
 
     @property
     def is_finished(self) -> bool:
@@ -379,6 +405,10 @@ class Scorecard(models.Model):
     ai_scores = models.JSONField(default=dict, db_default={}, blank=True)
     manual_scores = models.JSONField(default=dict, db_default={}, blank=True)
     provider = models.CharField(max_length=50, blank=True, default="", db_default="")
+    # The model and prompt (or rules) version behind the AI's columns, as they were
+    # when generated: the report's "How this assessment was made".
+    ai_model = models.CharField(max_length=100, blank=True, default="", db_default="")
+    prompt_version = models.CharField(max_length=50, blank=True, default="", db_default="")
     version = models.PositiveIntegerField(default=0, db_default=0)
     generated_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=20, null=True, blank=True, choices=Recommendation)
@@ -439,6 +469,24 @@ class Scorecard(models.Model):
     def dimension_scores(self) -> dict[str, int | None]:
         return {dim: getattr(self, dim) for dim in SCORE_DIMENSIONS}
 
+    @property
+    def decision_differs_from_ai(self) -> bool:
+        verdict = self.recommendation_verdict
+        return bool(self.decision and verdict and self.decision != verdict)
+
+    def ai_visible_to(self, user) -> bool:
+        """May `user` see the AI's recommendation and overall score yet?
+
+        With AI_RECOMMENDATION_AFTER_DECISION (the default) the interviewers see
+        them only once a decision with its reason is recorded, so the person
+        decides first and is not anchored by the machine; staff always see both.
+        """
+        if not settings.AI_RECOMMENDATION_AFTER_DECISION:
+            return True
+        if getattr(user, "is_staff", False):
+            return True
+        return bool(self.decision and self.decision_reason)
+
 
 class ScorecardVersion(models.Model):
     """A scorecard as it stood before a regeneration replaced it."""
@@ -483,3 +531,73 @@ class InterviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.interview_id}/{self.seq} {self.type}"
+
+
+class NoticeText(models.Model):
+    """What the interviewer reads to the candidate before recording, one row per
+    version and language. A version that has been read to someone is never edited
+    (the admin makes it read-only): staff add the next version instead."""
+
+    version = models.PositiveIntegerField(_("version"))
+    language = models.CharField(_("language"), max_length=10, choices=Language)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "notice_texts"
+        ordering = ["-version", "language"]
+        verbose_name = _("notice text")
+        verbose_name_plural = _("notice texts")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "language"], name="notice_texts_unique"),
+            models.CheckConstraint(
+                condition=_in("language", Language), name="notice_texts_language_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.language})"
+
+
+class CandidateNotice(models.Model):
+    """The candidate was told (this version, in this language, this way) and
+    answered. Every answer is kept; the latest is on `interviews.notice_decision`."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="notices")
+    candidate = models.ForeignKey(
+        "candidates.Candidate", on_delete=models.CASCADE, related_name="notices"
+    )
+    notice_text = models.ForeignKey(NoticeText, on_delete=models.PROTECT, related_name="notices")
+    notice_version = models.PositiveIntegerField(_("notice version"))
+    language = models.CharField(_("language"), max_length=10, choices=Language)
+    decision = models.CharField(_("decision"), max_length=20, choices=NoticeDecision)
+    channel = models.CharField(_("channel"), max_length=20, choices=NoticeChannel)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_default=Now())
+
+    class Meta:
+        db_table = "candidate_notices"
+        ordering = ["interview", "recorded_at", "id"]
+        verbose_name = _("candidate notice")
+        verbose_name_plural = _("candidate notices")
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("decision", NoticeDecision), name="candidate_notices_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("channel", NoticeChannel), name="candidate_notices_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("language", Language), name="candidate_notices_language_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.interview_id} {self.decision} (v{self.notice_version} {self.language})"

@@ -125,6 +125,9 @@ def live_page_state(interview: Interview) -> dict:
         "transcripts": [{"id": r.pk, **transcript_data(r)} for r in reversed(rows)],
         "insights": [{"id": i.pk, **insight_data(i)} for i in reversed(insights)],
         "requirements": requirements,
+        # The same selectors as the detail page and the report.
+        "topics": interview_topics(interview),
+        "flags": interview_flag_counts(interview),
     }
 
 
@@ -305,6 +308,16 @@ def interview_topics(interview: Interview) -> list[dict]:
         *(str(s) for s in requirements.get("nice_to_have") or []),
     ]
     listed_keys = {skill_key(s) for s in listed}
-    topics = [{"name": s, "covered": skill_key(s) in covered_keys} for s in listed]
-    topics += [{"name": c, "covered": True} for c in covered if skill_key(c) not in listed_keys]
+    topics: list[dict] = []
+    seen: set[str] = set()
+    for name in listed:
+        key = skill_key(name)
+        if key not in seen:
+            seen.add(key)
+            topics.append({"name": name, "key": key, "covered": key in covered_keys})
+    for name in covered:
+        key = skill_key(name)
+        if key not in listed_keys and key not in seen:
+            seen.add(key)
+            topics.append({"name": name, "key": key, "covered": True})
     return topics

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from candidates.models import JobPositionStatus
 from interviews.live import wakeup
 from interviews.live.events import Change, events_append
@@ -27,10 +29,15 @@ from interviews.models import (
     SpeakerRole,
     Transcript,
 )
+from interviews.notices import notice_missing, notice_missing_message
 
 
 class TransitionError(Exception):
     """An illegal lifecycle transition (answered 409)."""
+
+
+class NoticeMissing(TransitionError):
+    """Going live before the candidate's answer to the notice is recorded."""
 
 
 def _locked(interview_id: int, *fields: str) -> Interview:
@@ -61,6 +68,9 @@ def interview_transition(*, interview: Interview, to: str, by=None) -> Interview
             _("An interview cannot go from “%(from)s” to “%(to)s”.")
             % {"from": locked.status, "to": to}
         )
+    if to == InterviewStatus.LIVE and notice_missing(locked):
+        raise NoticeMissing(notice_missing_message())
+    previous = locked.status
     now = timezone.now()
     locked.status = to
     fields = ["status", "updated_at"]
@@ -75,6 +85,15 @@ def interview_transition(*, interview: Interview, to: str, by=None) -> Interview
         interview_id=locked.pk,
         changes=[Change(EventType.INTERVIEW, locked.pk, interview_data(locked))],
     )
+    audit_record(
+        action=AuditAction.INTERVIEW_TRANSITION,
+        actor=by,
+        object_type="interview",
+        object_id=locked.pk,
+        interview_id=locked.pk,
+        candidate_id=locked.candidate_id,
+        details={"from": previous, "to": to},
+    )
     if to == InterviewStatus.COMPLETED:
         # The runner finishes any pending analysis, then writes the scorecard.
         transaction.on_commit(lambda: wakeup.notify(locked.pk))
@@ -86,7 +105,7 @@ def interview_transition(*, interview: Interview, to: str, by=None) -> Interview
 
 @transaction.atomic
 def interview_set_roles(
-    *, interview: Interview, host: str, guest: str, confidence: int = 100
+    *, interview: Interview, host: str, guest: str, confidence: int = 100, by=None
 ) -> Interview:
     """Map diarised speakers to host and guest, and back-fill `speaker_role`.
 
@@ -116,6 +135,16 @@ def interview_set_roles(
     if changed:
         changes += _analysis_restart(locked)
     events_append(interview_id=locked.pk, changes=changes)
+    audit_record(
+        action=AuditAction.ROLES_CHANGED,
+        actor=by,
+        object_type="interview",
+        object_id=locked.pk,
+        interview_id=locked.pk,
+        candidate_id=locked.candidate_id,
+        # `by` is None when role detection (the AI) set them.
+        details={"host": host, "guest": guest, "confidence": confidence, "by_ai": by is None},
+    )
     transaction.on_commit(lambda: wakeup.notify(locked.pk))
     return locked
 
@@ -154,10 +183,10 @@ def _analysis_restart(interview: Interview) -> list[Change]:
 
 @transaction.atomic
 def insight_update(
-    *, insight: AIInsight, used: bool | None = None, dismissed: bool | None = None
+    *, insight: AIInsight, used: bool | None = None, dismissed: bool | None = None, by=None
 ) -> AIInsight:
     """The interviewer marks a suggestion used, or dismisses a wrong insight."""
-    _locked(insight.interview_id)
+    interview = _locked(insight.interview_id, "candidate_id")
     row = AIInsight.objects.select_for_update().get(pk=insight.pk)
     fields = []
     if used is not None and row.used != used:
@@ -171,6 +200,15 @@ def insight_update(
         events_append(
             interview_id=row.interview_id,
             changes=[Change(EventType.INSIGHT, row.pk, insight_data(row))],
+        )
+        audit_record(
+            action=AuditAction.INSIGHT_UPDATED,
+            actor=by,
+            object_type="ai_insight",
+            object_id=row.pk,
+            interview_id=row.interview_id,
+            candidate_id=interview.candidate_id,
+            details={name: getattr(row, name) for name in fields},
         )
     return row
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/interviews/<int:interview_id>/transition/", api.transition, name="api_transition"),
     path("api/interviews/<int:interview_id>/transcripts/", api.transcripts, name="api_transcripts"),
     path("api/interviews/<int:interview_id>/roles/", api.roles, name="api_roles"),
+    path("api/interviews/<int:interview_id>/notice/", api.notice, name="api_notice"),
     path("api/insights/<int:insight_id>/", api.insight, name="api_insight"),
     path("interviews/<int:interview_id>/live/", views.live, name="live"),
     # Dashboard pages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
@@ -9,10 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import AuditAction
+from audit.services import audit_interviews_viewed, audit_page_view
 from candidates.selectors import candidate_list, candidates_by_ids
 from interviews.forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
-from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus
-from interviews.presenters import with_clock
+from interviews.labels import live_labels, requirements_in_words
+from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus, NoticeChannel
+from interviews.notices import notice_text_current
+from interviews.presenters import duration_words, insights_in_words, with_clock
 from interviews.scorecards.presenters import compare_matrix, scorecard_panel
 from interviews.scorecards.selectors import scorecards_for_compare
 from interviews.selectors import (
@@ -83,8 +88,18 @@ def _scorecard_panel(request: HttpRequest, interview: Interview) -> dict:
 @require_GET
 def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = interview_for_page(user=request.user, interview_id=interview_id)
+    audit_page_view(
+        user=request.user, action=AuditAction.INTERVIEW_VIEWED, interview=interview, page="detail"
+    )
     insight_filters = InsightFilterForm(request.GET or None)
     rows, has_older = transcript_rows_before(interview)
+    insights = paginate(
+        request,
+        interview_insights(interview, **insight_filters.filters()),
+        per_page=DETAIL_INSIGHTS_PAGE_SIZE,
+        param="ipage",
+    )
+    insights.object_list = insights_in_words(insights.object_list, interview)
     context = {
         **_scorecard_panel(request, interview),
         "interview": interview,
@@ -93,16 +108,12 @@ def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
         "has_older": has_older,
         "insight_filters": insight_filters,
         "insights_filtered": any(insight_filters.filters().values()),
-        "insights": paginate(
-            request,
-            interview_insights(interview, **insight_filters.filters()),
-            per_page=DETAIL_INSIGHTS_PAGE_SIZE,
-            param="ipage",
-        ),
+        "insights": insights,
         "talk": interview_talk_time(interview),
         "flags": interview_flag_counts(interview),
-        "topics": interview_topics(interview),
+        "topics": requirements_in_words(interview_topics(interview)),
         "scorecard": getattr(interview, "scorecard", None),
+        "duration": duration_words(interview),
     }
     return render(request, "interviews/detail.html", context)
 
@@ -147,11 +158,26 @@ def _selected_ids(request: HttpRequest) -> list[int]:
     return list(dict.fromkeys(ids))[:COMPARE_MAX]
 
 
+def mixed_positions(cards: list) -> list[str]:
+    """The positions' titles when the compared scorecards come from more than one."""
+    titles = {
+        c.interview.job_position_id: (
+            c.interview.job_position.title if c.interview.job_position else _("No position")
+        )
+        for c in cards
+    }
+    return sorted(titles.values()) if len(titles) > 1 else []
+
+
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     """Two to four candidates' latest scorecards side by side, with a radar chart."""
     ids = _selected_ids(request)
     cards = scorecards_for_compare(ids) if ids else []
+    # Each candidate's scorecard was looked at (one INSERT, whatever the count).
+    audit_interviews_viewed(
+        user=request.user, interviews=[c.interview for c in cards], page="compare"
+    )
     selected = candidates_by_ids(ids) if ids else []
     with_card = {c.interview.candidate_id for c in cards}
     matrix = compare_matrix(cards, enough=COMPARE_MIN)
@@ -169,6 +195,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "columns": matrix["columns"],
             "radar": matrix["radar"],
             "enough": len(cards) >= COMPARE_MIN,
+            "mixed_positions": mixed_positions(cards),
             "full": len(selected) >= COMPARE_MAX,
             "q": q,
             "matches": list(candidate_list(q).exclude(pk__in=ids)[:10]) if q else [],
@@ -182,9 +209,31 @@ def live(request: HttpRequest, interview_id: int) -> HttpResponse:
         user=request.user, interview_id=interview_id, queryset=Interview.objects.with_people()
     )
     state = live_page_state(interview)
+    state["topics"] = requirements_in_words(state["topics"])
+    ai_after_decision = settings.AI_RECOMMENDATION_AFTER_DECISION and not request.user.is_staff
+    card = state["scorecard"]
+    if card and ai_after_decision and not (card["decision"] and card["decision_reason"]):
+        # Not even in the page's source before the person has decided.
+        state["scorecard"] = {**card, "recommendation": None, "overall_score": None}
     can_change = interview.can_be_changed_by(request.user)
+    audit_page_view(
+        user=request.user, action=AuditAction.INTERVIEW_VIEWED, interview=interview, page="live"
+    )
     return render(
         request,
         "interviews/live.html",
-        {"interview": interview, "state": state, "can_change": can_change},
+        {
+            "interview": interview,
+            "state": state,
+            "can_change": can_change,
+            "labels": live_labels(interview),
+            # The text to read aloud, in the interview's language, and the answers so far.
+            "notice_text": notice_text_current(interview.language),
+            "notices": interview.notices.select_related("recorded_by").order_by("recorded_at"),
+            "notice_required": settings.CANDIDATE_NOTICE_REQUIRED,
+            "notice_channels": NoticeChannel.choices,
+            # The person decides first: the page shows the AI's verdict only after
+            # a decision (staff always), like the scorecard panel.
+            "ai_after_decision": ai_after_decision,
+        },
     )

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-exec ./scripts/demo.sh
+exec ./scripts/demo.sh "$@"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from candidates.models import Candidate, JobPosition
 from candidates.skills import skill_key
-from interviews.models import AIInsight, Interview, Scorecard, Transcript
+from interviews.models import AIInsight, CandidateNotice, Interview, Scorecard, Transcript
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -75,11 +75,37 @@ class JobPositionFactory(factory.django.DjangoModelFactory):
 class InterviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Interview
+        skip_postgeneration_save = True
 
     candidate = factory.SubFactory(CandidateFactory)
     interviewer = factory.SubFactory(UserFactory)
     job_position = factory.SubFactory(JobPositionFactory)
     scheduled_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def notice(obj, create, extracted, **kwargs):
+        """The candidate was read the notice and agreed, as before any interview
+        that goes live; `notice=False` for one nobody has told them about yet,
+        `notice="declined"` for one they refused to have recorded. Rows written
+        directly: the service's event and audit entry would shift what tests count."""
+        if not create or extracted is False:
+            return
+        from interviews.notices import notice_text_current
+
+        decision = extracted or "agreed"
+        text = notice_text_current(obj.language)
+        CandidateNotice.objects.create(
+            interview=obj,
+            candidate_id=obj.candidate_id,
+            notice_text=text,
+            notice_version=text.version,
+            language=text.language,
+            decision=decision,
+            channel="spoken",
+            recorded_by=obj.interviewer,
+        )
+        obj.notice_decision = decision
+        Interview.objects.filter(pk=obj.pk).update(notice_decision=decision)
 
 
 class TranscriptFactory(factory.django.DjangoModelFactory):

@@ -105,6 +105,33 @@ def test_insight_patch_answers_any_json_clearly(alice_client, interview, body):
         assert (row.used, row.dismissed) == (False, False)
 
 
+@given(
+    body=json_values
+    | st.fixed_dictionaries(
+        {"decision": json_values | st.sampled_from(["agreed", "declined"])},
+        optional={"channel": json_values | st.sampled_from(["spoken", "written", "email"])},
+    )
+)
+def test_notice_answers_any_json_clearly(alice_client, interview, body):
+    from interviews.models import CandidateNotice
+
+    before = (
+        CandidateNotice.objects.filter(interview=interview).count(),
+        Interview.objects.values_list("notice_decision", "last_seq").get(pk=interview.pk),
+    )
+    response = alice_client.post(
+        f"/api/interviews/{interview.pk}/notice/",
+        data=json.dumps(body),
+        content_type="application/json",
+    )
+    assert_clear_answer(response)
+    if response.status_code >= 400:
+        assert before == (
+            CandidateNotice.objects.filter(interview=interview).count(),
+            Interview.objects.values_list("notice_decision", "last_seq").get(pk=interview.pk),
+        )
+
+
 @given(body=json_values)
 def test_roles_answer_any_json_clearly(alice_client, live_interview, body):
     response = alice_client.post(

@@ -38,6 +38,7 @@ from tests.factories import AIInsightFactory, ScorecardFactory, TranscriptFactor
 # The allow-list: the only URLs an anonymous visitor may use, and why.
 PUBLIC = {
     "healthz": "load balancers probe it",
+    "favicon": "browsers ask for it on pages that name no icon; it redirects to a static file",
     "accounts:login": "the sign-in page",
     "accounts:clerk_signin": "exchanges a Clerk session token for a session",
     "accounts:clerk_webhook": "Clerk calls it; the svix signature authenticates",
@@ -50,6 +51,12 @@ PUBLIC = {
 KNOWN_GAPS: dict[str, str] = {}
 # Page URLs outside our apps' namespaces.
 PAGE_NAMES = {"home"}
+# Pages for staff only (a candidate's rights: export and erasure of their data):
+# anonymous and deactivated users are sent to sign in, interviewers get 403.
+STAFF_PAGES = {
+    "compliance:candidate_export": "everything about a person, as a zip",
+    "compliance:candidate_erase": "deletes a candidate for good",
+}
 # Namespaces whose non-api URLs are dashboard pages.
 PAGE_NAMESPACES = {"accounts", "candidates", "interviews"}
 # Interview-scoped URLs whose unsafe methods do not change the interview, and why.
@@ -79,6 +86,8 @@ class Route:
     def kind(self) -> str:
         if self.name in PUBLIC:
             return "public"
+        if self.name in STAFF_PAGES:
+            return "staff"
         if self.template.startswith("admin/"):
             return "admin"
         if self.template.startswith("api/"):
@@ -267,6 +276,12 @@ def test_who_may_get_each_url(route: Route, world: World):
         assert answers["charlie"].status_code != 401, f"{route} as charlie"
         return
 
+    if route.kind == "staff":
+        for who in ("bob", "alice"):
+            assert answers[who].status_code == 403, f"{route} as {who}"
+        assert answers["charlie"].status_code == 200, f"{route} as charlie"
+        return
+
     for who in ("bob", "alice", "charlie"):
         response = answers[who]
         assert response.status_code not in (401, 403), f"{route} as {who}: {response.status_code}"
@@ -311,6 +326,20 @@ def test_staff_change_any_interview(route: Route, method: str, world: World):
 
     assert charlie.status_code < 500, f"{method.upper()} {route} as charlie: {charlie.status_code}"
     assert charlie.status_code not in (401, 403), f"{method.upper()} {route} as charlie"
+
+
+@pytest.mark.parametrize("method", UNSAFE_METHODS)
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.kind == "staff"], ids=str)
+def test_only_staff_use_the_staff_pages(route: Route, method: str, world: World):
+    url = fill(route, world)
+    for who in ("bob", "alice"):
+        response = _send(world.clients[who], method, url, route)
+        assert response.status_code in (403, 405), f"{method.upper()} {route} as {who}"
+    for who in ("anonymous", "dave"):
+        check_refused_like_anonymous(route, _send(world.clients[who], method, url, route), who)
+    # Staff without the confirmation change nothing (and never a 5xx).
+    response = _send(world.clients["charlie"], method, url, route)
+    assert response.status_code in (400, 405), f"{method.upper()} {route} as charlie"
 
 
 @pytest.mark.parametrize("method", UNSAFE_METHODS)

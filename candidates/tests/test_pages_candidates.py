@@ -154,7 +154,11 @@ def test_jira_ticket_is_a_link_when_jira_is_configured(alice_client, settings):
 def test_detail_lists_every_interview_with_its_scorecard(alice_client, alice, bob, position):
     first = completed_interview(interviewer=alice, position=position, score=6.0)
     person = first.candidate
-    completed_interview(interviewer=bob, position=position, candidate=person, score=8.5)
+    second = completed_interview(interviewer=bob, position=position, candidate=person, score=8.5)
+    # The overall score shows once the interviewer has decided (decide-first).
+    second.scorecard.__class__.objects.filter(interview=second).update(
+        decision="hire", decision_reason="Solid"
+    )
     upcoming = InterviewFactory(candidate=person, interviewer=alice)
 
     response = alice_client.get(reverse("candidates:detail", args=[person.pk]))

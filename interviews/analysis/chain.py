@@ -14,6 +14,7 @@ from typing import TypeVar
 from django.conf import settings
 
 from interviews.analysis.base import AnalysisProvider, InvalidOutput, ProviderError
+from interviews.analysis.llm import PROMPT_VERSION
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,6 +40,24 @@ def build_provider(name: str) -> AnalysisProvider:
 
         return AnthropicProvider()
     raise ProviderError(f"Unknown AI provider {name!r}")
+
+
+# What the built-in provider follows instead of a prompt: its rules files
+# (analysis/builtin/rules/*.toml), versioned with the code.
+BUILTIN_RULES_VERSION = "rules-v1"
+
+
+def provider_model(name: str) -> tuple[str, str]:
+    """(model, prompt version) a provider used, as the scorecard and the audit log
+    keep them: settings change later, the record of what assessed a candidate
+    must not."""
+    if name == "openai":
+        return settings.OPENAI_MODEL, PROMPT_VERSION
+    if name == "anthropic":
+        return settings.ANTHROPIC_MODEL, PROMPT_VERSION
+    if name == "builtin":
+        return "builtin", BUILTIN_RULES_VERSION
+    return "", ""
 
 
 def configured_providers() -> list[AnalysisProvider]:

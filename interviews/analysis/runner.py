@@ -30,7 +30,7 @@ from interviews.analysis.chain import AllProvidersFailed, call_with_failover, co
 from interviews.analysis.services import chunk_analysis_commit
 from interviews.analysis.validation import validate_chunk_analysis, validate_roles
 from interviews.live import wakeup
-from interviews.models import Interview, InterviewStatus, SpeakerRole, Transcript
+from interviews.models import Interview, InterviewStatus, NoticeDecision, SpeakerRole, Transcript
 from interviews.scorecards.services import scorecards_generate_due
 from interviews.selectors import pending_interview_ids
 from interviews.services import interview_set_roles
@@ -220,6 +220,10 @@ def analyze_interview(interview_id: int, providers=None) -> int:
             )
             if interview is None:
                 return done
+            if interview.recording_declined:
+                # The candidate declined the notice: no AI reads this interview
+                # (rows imported before they declined included).
+                return done
             # Revised on every pass with new speech, not only until it settles: the
             # guess is a function of the transcript, so it ends the same however
             # the chunks arrived.
@@ -308,6 +312,12 @@ def analyze_pending(interview_id: int | None = None) -> int:
     if interview_id:
         unassigned = unassigned.filter(pk=interview_id)
     ids = sorted(set(ids) | set(unassigned.values_list("pk", flat=True).distinct()))
+    declined = set(
+        Interview.objects.filter(pk__in=ids, notice_decision=NoticeDecision.DECLINED).values_list(
+            "pk", flat=True
+        )
+    )
+    ids = [pk for pk in ids if pk not in declined]
     total = 0
     for pk in ids:
         try:

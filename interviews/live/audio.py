@@ -5,7 +5,8 @@ Thin like the feed consumer: authenticate in `connect()`, hand audio to the rela
 hand Deepgram's results to the ingest service (which broadcasts the rows to the
 feed), forward the relay's status to the page. Close codes: 4401 not signed in,
 4403 not this interview's interviewer (or staff), 4404 no such interview, 4409 the
-interview is not live, 4400 a bad query parameter.
+interview is not live or the candidate declined the notice, 4400 a bad query
+parameter.
 
 Query parameters (optional, for raw audio only; webm/ogg from MediaRecorder are
 detected by Deepgram): `encoding` (e.g. linear16) and `sample_rate` (8000-48000).
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from interviews.live.deepgram import InvalidResults
-from interviews.live.ingest import InterviewNotLive, transcript_ingest
+from interviews.live.ingest import InterviewNotLive, RecordingDeclined, transcript_ingest
 from interviews.live.relay import RAW_ENCODINGS, DeepgramRelay, RelayStopped, deepgram_params
 from interviews.models import Interview, InterviewStatus
 from interviews.selectors import InterviewNotFound, NotAllowed, interview_for_change
@@ -63,9 +64,15 @@ class InterviewAudioConsumer(AsyncWebsocketConsumer):
             await self.send_status("error", _("Start the interview before capturing audio."))
             await self.close(code=4409)
             return
+        if interview.recording_declined:
+            await self.send_status("error", str(RecordingDeclined()))
+            await self.close(code=4409)
+            return
         if not settings.DEEPGRAM_API_KEY:
             await self.send_status("error", _("Speech-to-text is not configured on the server."))
-            await self.close(code=1011)
+            # 4503, not 1011: Daphne may not send 1011 (autobahn raises, and the demo,
+            # which has no Deepgram key, logged a traceback for every click on Start).
+            await self.close(code=4503)
             return
         try:
             encoding, sample_rate = self._audio_format()
@@ -140,6 +147,8 @@ class InterviewAudioConsumer(AsyncWebsocketConsumer):
             await database_sync_to_async(_ingest)(self.interview, message)
         except InterviewNotLive as exc:
             raise RelayStopped(_("The interview is no longer live; capture stopped.")) from exc
+        except RecordingDeclined as exc:
+            raise RelayStopped(str(exc)) from exc
         except InvalidResults as exc:
             logger.warning(
                 "Unreadable Deepgram result for interview %s: %s", self.interview.pk, exc

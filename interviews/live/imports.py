@@ -20,6 +20,11 @@ from django.utils.translation import gettext as _
 from interviews.live.deepgram import InvalidResults, prerecorded_to_results
 from interviews.live.ingest import transcript_ingest
 from interviews.models import Interview, InterviewStatus, Transcript
+from interviews.notices import (
+    notice_missing,
+    notice_missing_message,
+    recording_declined_message,
+)
 from interviews.services import interview_transition
 
 
@@ -76,6 +81,12 @@ def transcript_import(*, interview: Interview, response: Any, by=None) -> Import
         raise ImportRefused(
             _("This interview already has a transcript; import into an interview without one.")
         )
+    # A recording is personal data like a live one: the candidate must have been
+    # told, and must not have declined.
+    if locked.recording_declined:
+        raise ImportRefused(recording_declined_message())
+    if notice_missing(locked):
+        raise ImportRefused(notice_missing_message())
     locked = interview_transition(interview=locked, to=InterviewStatus.LIVE, by=by)
     transcript_ids: list[int] = []
     # One ingest per utterance: each call stamps its rows with its own time, so

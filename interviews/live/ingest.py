@@ -24,6 +24,7 @@ from interviews.live.deepgram import InvalidResults, ParsedResult, is_results_me
 from interviews.live.events import Change, events_append_many
 from interviews.live.payloads import transcript_data
 from interviews.models import EventType, Interview, InterviewStatus, Transcript
+from interviews.notices import recording_declined_message
 from interviews.selectors import InterviewNotFound, NotAllowed
 
 
@@ -42,6 +43,14 @@ class InterviewNotLive(Exception):
         return _("Transcripts are accepted only while the interview is live (it is “%(s)s”).") % {
             "s": self.status
         }
+
+
+class RecordingDeclined(Exception):
+    """The candidate declined the notice: nothing of this interview is transcribed
+    (answered 409; the audio relay closes with 4409)."""
+
+    def __str__(self) -> str:
+        return recording_declined_message()
 
 
 def transcripts_body(raw: bytes) -> Any:
@@ -114,7 +123,14 @@ CHANGEABLE_FIELDS = (
     "duration_ms",
 )
 
-INGEST_LOCK_FIELDS = ("status", "roles", "stt_provider", "started_at", "interviewer_id")
+INGEST_LOCK_FIELDS = (
+    "status",
+    "roles",
+    "stt_provider",
+    "started_at",
+    "interviewer_id",
+    "notice_decision",
+)
 
 
 def transcript_ingest(
@@ -151,7 +167,8 @@ def transcript_ingest_many(items: list[IngestItem]) -> list[IngestOutcome | Exce
     The per-chunk rules are those of `transcript_ingest`; what is shared is the
     work: one lock query, one lookup of existing rows, one INSERT, one pipelined
     batch of UPDATEs, one seq update and one INSERT of events for the whole batch,
-    and one commit. Each item's refusal (not found, not allowed, not live) is
+    and one commit. Each item's refusal (not found, not allowed, not live, notice
+    declined) is
     returned in its place and writes nothing; any other error rolls the whole
     batch back, and the caller retries its items one by one.
 
@@ -178,6 +195,8 @@ def transcript_ingest_many(items: list[IngestItem]) -> list[IngestOutcome | Exce
             results.append(NotAllowed())
         elif interview.status != InterviewStatus.LIVE:
             results.append(InterviewNotLive(interview.status))
+        elif interview.recording_declined:
+            results.append(RecordingDeclined())
         else:
             outcome = IngestOutcome(skipped=item.skipped)
             results.append(outcome)

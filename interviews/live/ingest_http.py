@@ -60,6 +60,7 @@ from interviews.live.ingest import (
     IngestItem,
     IngestOutcome,
     InterviewNotLive,
+    RecordingDeclined,
     parse_batch,
     transcript_ingest_many,
     transcripts_body,
@@ -120,7 +121,12 @@ class DatabaseUnavailable(Refusal):
         return {"error": str(self), "retry_after": DATABASE_RETRY_AFTER_SECONDS}
 
 
-STATUS_OF = {InterviewNotFound: 404, NotAllowed: 403, InterviewNotLive: 409}
+STATUS_OF = {
+    InterviewNotFound: 404,
+    NotAllowed: 403,
+    InterviewNotLive: 409,
+    RecordingDeclined: 409,
+}
 
 
 # --- The writer ---------------------------------------------------------------

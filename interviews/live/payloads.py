@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from candidates.skills import skill_key
 from interviews.models import SCORE_DIMENSIONS, AIInsight, Interview, Scorecard, Transcript
 
 
@@ -58,6 +59,13 @@ def roles_data(interview: Interview) -> dict:
     }
 
 
+def covered_keys(interview: Interview) -> list[str]:
+    """The covered requirements as normalised skill keys ("Next.js" and "nextjs"
+    are one)."""
+    covered = (interview.analysis_state or {}).get("covered_requirements") or []
+    return sorted({skill_key(str(c)) for c in covered} - {""})
+
+
 def interview_data(interview: Interview) -> dict:
     return {
         "candidate_id": interview.candidate_id,
@@ -73,6 +81,10 @@ def interview_data(interview: Interview) -> dict:
         "updated_at": _iso(interview.updated_at),
         "scores": (interview.analysis_state or {}).get("scores", {}),
         "covered_requirements": (interview.analysis_state or {}).get("covered_requirements", []),
+        # The same keys `selectors.interview_topics` matches on, so the live page marks
+        # a requirement covered exactly when the detail page and the report do.
+        "covered_keys": covered_keys(interview),
+        "notice_decision": interview.notice_decision,
         **roles_data(interview),
     }
 

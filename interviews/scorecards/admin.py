@@ -38,7 +38,7 @@ def regenerate_scorecards(modeladmin, request, queryset: QuerySet) -> None:
     ready = 0
     for interview in interviews:
         try:
-            card = scorecard_generate(interview=interview)
+            card = scorecard_generate(interview=interview, by=request.user)
         except ScorecardError as exc:
             modeladmin.message_user(request, f"#{interview.pk}: {exc}", messages.WARNING)
             continue

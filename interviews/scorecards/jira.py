@@ -15,6 +15,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from jira import JIRA, JIRAError
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from interviews.labels import DIMENSION_LABELS
 from interviews.models import SCORE_DIMENSIONS, Recommendation, Scorecard, ScorecardState
 
@@ -43,9 +45,11 @@ def _verdict_label(verdict: str | None) -> str:
     return str(Recommendation(verdict).label) if verdict in Recommendation.values else "—"
 
 
-def scorecard_comment(scorecard: Scorecard, *, report_url: str = "") -> str:
+def scorecard_comment(scorecard: Scorecard, *, report_url: str = "", show_ai: bool = True) -> str:
     """The comment: decision first, then the AI's recommendation, the scores, the
-    evidence and the summary. The interviewer's private notes stay in the app."""
+    evidence and the summary. The interviewer's private notes stay in the app.
+    Without `show_ai` (the person has not decided yet) the AI's verdict and overall
+    score are left out, as on the page."""
     interview = scorecard.interview
     position = interview.job_position.title if interview.job_position_id else ""
     lines = [
@@ -59,14 +63,24 @@ def scorecard_comment(scorecard: Scorecard, *, report_url: str = "") -> str:
         ),
         "*{}:* {}{}".format(
             _("AI recommendation"),
-            _verdict_label(scorecard.recommendation_verdict),
+            _verdict_label(scorecard.recommendation_verdict)
+            if show_ai
+            else _("shown after the interviewer's decision"),
             f" — {_wiki(scorecard.recommendation_reason)}"
-            if scorecard.recommendation_reason
+            if scorecard.recommendation_reason and show_ai
             else "",
         ),
-        "*{}:* {}".format(
-            _("Overall score"),
-            f"{scorecard.overall_score:.1f} / 10" if scorecard.overall_score is not None else "—",
+        *(
+            [
+                "*{}:* {}".format(
+                    _("Overall score"),
+                    f"{scorecard.overall_score:.1f} / 10"
+                    if scorecard.overall_score is not None
+                    else "—",
+                )
+            ]
+            if show_ai
+            else []
         ),
         "",
         f"||{_('Dimension')}||{_('Score')}||",
@@ -92,7 +106,7 @@ def scorecard_comment(scorecard: Scorecard, *, report_url: str = "") -> str:
     return "\n".join(lines)
 
 
-def scorecard_send_to_jira(*, scorecard: Scorecard, report_url: str = "") -> str:
+def scorecard_send_to_jira(*, scorecard: Scorecard, report_url: str = "", by=None) -> str:
     """Post the scorecard as a comment on the candidate's `jira_ticket`; returns
     the ticket key. Raises JiraHandOffError with a message for the user."""
     if not jira_configured():
@@ -107,7 +121,8 @@ def scorecard_send_to_jira(*, scorecard: Scorecard, report_url: str = "") -> str
         )
     if scorecard.state != ScorecardState.READY:
         raise JiraHandOffError(_("Only a ready scorecard can be sent to Jira."))
-    body = scorecard_comment(scorecard, report_url=report_url)
+    show_ai = by is None or scorecard.ai_visible_to(by)
+    body = scorecard_comment(scorecard, report_url=report_url, show_ai=show_ai)
     try:
         client = JIRA(
             server=settings.JIRA_BASE_URL,
@@ -128,4 +143,13 @@ def scorecard_send_to_jira(*, scorecard: Scorecard, report_url: str = "") -> str
         raise JiraHandOffError(
             _("Jira could not be reached (%(error)s).") % {"error": exc.__class__.__name__}
         ) from exc
+    audit_record(
+        action=AuditAction.JIRA_HANDOFF,
+        actor=by,
+        object_type="scorecard",
+        object_id=scorecard.pk,
+        interview_id=scorecard.interview_id,
+        candidate_id=scorecard.interview.candidate_id,
+        details={"ticket": ticket, "version": scorecard.version},
+    )
     return ticket

@@ -7,9 +7,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
-from interviews.labels import DIMENSION_LABELS
+from interviews.labels import (
+    DIMENSION_LABELS,
+    recommendation_label,
+    requirements_in_words,
+    role_label,
+    scorecard_state_label,
+    speaker_label,
+)
 from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus, Scorecard
-from interviews.presenters import clock
+from interviews.presenters import clock, duration_words, insights_in_words
 from interviews.scorecards.charts import RadarSeries, radar_legend, radar_svg
 from interviews.scorecards.forms import (
     ScorecardAdjustForm,
@@ -21,6 +28,7 @@ from interviews.scorecards.selectors import (
     scorecard_dimensions,
     scorecard_for_interview,
 )
+from interviews.selectors import interview_flag_counts, interview_topics
 
 
 def _labelled(dimensions: list[dict]) -> list[dict]:
@@ -57,6 +65,8 @@ def scorecard_panel(interview: Interview, user) -> dict:
                 }
             ),
             "history_count": card.versions.count() if card else 0,
+            # The person decides first (Scorecard.ai_visible_to).
+            "ai_visible": card.ai_visible_to(user) if card else False,
             "jira_configured": bool(
                 settings.JIRA_BASE_URL and settings.JIRA_EMAIL and settings.JIRA_API_TOKEN
             ),
@@ -71,6 +81,21 @@ def report_context(interview: Interview) -> dict:
     transcript with roles and clock times."""
     data = report_data(interview)
     card = data["card"]
+    transcript = []
+    previous = None
+    for row in data["transcript_rows"]:
+        transcript.append(
+            {
+                "row": row,
+                "offset": clock(row.offset_ms),
+                "who": role_label(row.speaker_role)
+                if row.speaker_role
+                else speaker_label(row.speaker),
+                # One speaker's consecutive rows are one turn: named once.
+                "continues": previous is not None and row.speaker == previous,
+            }
+        )
+        previous = row.speaker
     return {
         "interview": interview,
         "candidate": interview.candidate,
@@ -78,15 +103,20 @@ def report_context(interview: Interview) -> dict:
         "card": card,
         "dimensions": _labelled(scorecard_dimensions(card)),
         "radar": _radar(interview, card),
-        "flags": data["flags"],
-        "transcript": [
-            {"row": row, "offset": clock(row.offset_ms)} for row in data["transcript_rows"]
-        ],
+        "flags": insights_in_words(data["flags"], interview),
+        # The same selectors as the live page and the detail page.
+        "flag_counts": interview_flag_counts(interview),
+        "topics": requirements_in_words(interview_topics(interview)),
+        "running_scores": (interview.analysis_state or {}).get("scores") or {},
+        "duration": duration_words(interview),
+        "transcript": transcript,
     }
 
 
 # --- The CSV export -------------------------------------------------------------
 
+# Codes are written in words in the exporter's language (interviews/labels.py), as
+# every page shows them.
 # The human decision comes first: it is what the team decided; the AI's
 # recommendation is only a suggestion beside it.
 CSV_HEADER = [
@@ -126,13 +156,15 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def csv_row(card: Scorecard) -> list[str]:
-    """One scorecard as the export's cells, in `CSV_HEADER` order."""
+def csv_row(card: Scorecard, *, ai_visible: bool) -> list[str]:
+    """One scorecard as the export's cells, in `CSV_HEADER` order. The person
+    decides first: without `ai_visible` (Scorecard.ai_visible_to) the AI's verdict
+    and overall score are left empty, in the export as on the page."""
     interview = card.interview
     return [
         csv_cell(v)
         for v in [
-            card.decision or "",
+            recommendation_label(card.decision),
             card.decision_reason,
             card.decided_by.email if card.decided_by else "",
             _when(card.decided_at),
@@ -140,16 +172,16 @@ def csv_row(card: Scorecard) -> list[str]:
             interview.candidate.email,
             interview.job_position.title if interview.job_position else "",
             interview.pk,
-            interview.status,
+            interview.get_status_display(),
             _when(interview.scheduled_at),
             _when(interview.completed_at),
             interview.interviewer.email,
-            card.recommendation_verdict or "",
-            card.recommendation_reason,
-            "" if card.overall_score is None else f"{card.overall_score:.1f}",
+            recommendation_label(card.recommendation_verdict) if ai_visible else "",
+            card.recommendation_reason if ai_visible else "",
+            "" if card.overall_score is None or not ai_visible else f"{card.overall_score:.1f}",
             *[getattr(card, d) for d in SCORE_DIMENSIONS],
             " ".join(sorted(card.manual_scores or {})),
-            card.state,
+            scorecard_state_label(card.state),
             card.version,
             _when(card.generated_at),
             card.provider,

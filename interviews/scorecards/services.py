@@ -26,8 +26,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from interviews.analysis.base import ScorecardContext, ScorecardDraft, Utterance
-from interviews.analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
+from interviews.analysis.chain import (
+    AllProvidersFailed,
+    call_with_failover,
+    configured_providers,
+    provider_model,
+)
 from interviews.analysis.validation import validate_scorecard
 from interviews.live.events import Change, events_append
 from interviews.live.payloads import insight_data, scorecard_data
@@ -37,6 +44,7 @@ from interviews.models import (
     EventType,
     Interview,
     InterviewStatus,
+    NoticeDecision,
     Recommendation,
     Scorecard,
     ScorecardState,
@@ -221,6 +229,13 @@ def _scorecard_start(*, interview_id: int, only_if_due: bool) -> Scorecard | Non
             _("A scorecard is generated only for a completed interview (this one is “%(s)s”).")
             % {"s": interview.get_status_display()}
         )
+    if interview.recording_declined:
+        raise ScorecardError(
+            _(
+                "The candidate declined the notice: the AI writes no scorecard for this "
+                "interview. Take notes and score it by hand."
+            )
+        )
     card, created = _locked_card(interview)
     if only_if_due and not created:
         stale = card.updated_at < timezone.now() - STALE_GENERATING
@@ -248,8 +263,22 @@ def _scorecard_fail(*, interview_id: int, reason: str) -> Scorecard:
     return card
 
 
+def _audit(card: Scorecard, interview: Interview, action: str, by, details: dict) -> None:
+    audit_record(
+        action=action,
+        actor=by,
+        object_type="scorecard",
+        object_id=card.pk,
+        interview_id=interview.pk,
+        candidate_id=interview.candidate_id,
+        details=details,
+    )
+
+
 @transaction.atomic
-def _scorecard_write(*, interview_id: int, draft: ScorecardDraft, provider: str) -> Scorecard:
+def _scorecard_write(
+    *, interview_id: int, draft: ScorecardDraft, provider: str, by=None
+) -> Scorecard:
     interview = _locked_interview(interview_id)
     card, _created = _locked_card(interview)
     if card.version > 0:
@@ -266,6 +295,7 @@ def _scorecard_write(*, interview_id: int, draft: ScorecardDraft, provider: str)
     card.weaknesses = _entries(draft.weaknesses)
     card.summary = draft.summary
     card.provider = provider
+    card.ai_model, card.prompt_version = provider_model(provider)
     card.version += 1
     card.generated_at = timezone.now()
     card.state = ScorecardState.READY
@@ -280,6 +310,8 @@ def _scorecard_write(*, interview_id: int, draft: ScorecardDraft, provider: str)
             "weaknesses",
             "summary",
             "provider",
+            "ai_model",
+            "prompt_version",
             "version",
             "generated_at",
             "state",
@@ -288,10 +320,23 @@ def _scorecard_write(*, interview_id: int, draft: ScorecardDraft, provider: str)
         ]
     )
     _announce(card)
+    _audit(
+        card,
+        interview,
+        AuditAction.SCORECARD_GENERATED,
+        by,
+        {
+            "provider": card.provider,
+            "model": card.ai_model,
+            "prompt_version": card.prompt_version,
+            "version": card.version,
+            "on_request": by is not None,
+        },
+    )
     return card
 
 
-def _generate(interview_id: int, providers) -> Scorecard:
+def _generate(interview_id: int, providers, by=None) -> Scorecard:
     interview = Interview.objects.select_related("candidate", "job_position").get(pk=interview_id)
     try:
         context = scorecard_context(interview)
@@ -315,10 +360,10 @@ def _generate(interview_id: int, providers) -> Scorecard:
             reason=_("Internal error: %(error)s") % {"error": exc.__class__.__name__},
         )
         raise
-    return _scorecard_write(interview_id=interview_id, draft=draft, provider=provider)
+    return _scorecard_write(interview_id=interview_id, draft=draft, provider=provider, by=by)
 
 
-def scorecard_generate(*, interview: Interview, providers=None) -> Scorecard:
+def scorecard_generate(*, interview: Interview, providers=None, by=None) -> Scorecard:
     """Generate (or regenerate in place) the interview's scorecard.
 
     Completed interviews only (ScorecardError otherwise). Returns the scorecard:
@@ -327,7 +372,7 @@ def scorecard_generate(*, interview: Interview, providers=None) -> Scorecard:
     provider chain runs between two short ones (see the module docstring).
     """
     _scorecard_start(interview_id=interview.pk, only_if_due=False)
-    return _generate(interview.pk, providers)
+    return _generate(interview.pk, providers, by=by)
 
 
 def due_interview_ids(interview_ids: Iterable[int] | None = None) -> list[int]:
@@ -343,6 +388,7 @@ def due_interview_ids(interview_ids: Iterable[int] | None = None) -> list[int]:
             | Q(scorecard__state=ScorecardState.GENERATING, scorecard__updated_at__lt=stale_before)
         )
         .filter(~Exists(pending_chunks))
+        .exclude(notice_decision=NoticeDecision.DECLINED)
     )
     if interview_ids is not None:
         due = due.filter(pk__in=list(interview_ids))
@@ -386,20 +432,24 @@ def _lock_for_edit(scorecard: Scorecard) -> tuple[Interview, Scorecard]:
 
 
 @transaction.atomic
-def scorecard_update_notes(*, scorecard: Scorecard, notes: str) -> Scorecard:
+def scorecard_update_notes(*, scorecard: Scorecard, notes: str, by=None) -> Scorecard:
     """The interviewer's notes: never written by generation, so never lost to it."""
     notes = (notes or "").strip()
     if len(notes) > MAX_NOTES:
         raise ScorecardError(_("Notes are limited to %(n)s characters.") % {"n": MAX_NOTES})
-    _interview, card = _lock_for_edit(scorecard)
+    interview, card = _lock_for_edit(scorecard)
     card.notes = notes or None
     card.save(update_fields=["notes", "updated_at"])
     _announce(card)
+    # The length only: the words are the interviewer's, about the candidate.
+    _audit(card, interview, AuditAction.SCORECARD_NOTES, by, {"length": len(notes)})
     return card
 
 
 @transaction.atomic
-def scorecard_adjust_score(*, scorecard: Scorecard, dimension: str, value: int | None) -> Scorecard:
+def scorecard_adjust_score(
+    *, scorecard: Scorecard, dimension: str, value: int | None, by=None
+) -> Scorecard:
     """Set a dimension by hand (kept across regenerations), or with None give it
     back to the AI's score; the overall score follows."""
     if dimension not in SCORE_DIMENSIONS:
@@ -418,6 +468,13 @@ def scorecard_adjust_score(*, scorecard: Scorecard, dimension: str, value: int |
     _apply_scores(card, _requirements(interview))
     card.save(update_fields=["manual_scores", *SCORE_DIMENSIONS, "overall_score", "updated_at"])
     _announce(card)
+    _audit(
+        card,
+        interview,
+        AuditAction.SCORECARD_ADJUSTED,
+        by,
+        {"dimension": dimension, "value": value, "ai_value": (card.ai_scores or {}).get(dimension)},
+    )
     return card
 
 
@@ -434,7 +491,7 @@ def scorecard_record_decision(
         raise ScorecardError(_("Give a reason for the decision."))
     if len(reason) > MAX_REASON:
         raise ScorecardError(_("The reason is limited to %(n)s characters.") % {"n": MAX_REASON})
-    _interview, card = _lock_for_edit(scorecard)
+    interview, card = _lock_for_edit(scorecard)
     if decision:
         card.decision = decision
         card.decision_reason = reason
@@ -446,4 +503,17 @@ def scorecard_record_decision(
         update_fields=["decision", "decision_reason", "decided_by", "decided_at", "updated_at"]
     )
     _announce(card)
+    ai = card.recommendation_verdict
+    _audit(
+        card,
+        interview,
+        AuditAction.SCORECARD_DECISION,
+        by,
+        {
+            "decision": card.decision,
+            "ai_recommendation": ai,
+            # None when there is nothing to compare (no decision, or no AI verdict).
+            "differs_from_ai": (card.decision != ai) if (card.decision and ai) else None,
+        },
+    )
     return card

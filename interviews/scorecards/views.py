@@ -10,16 +10,16 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import AuditAction
+from audit.services import audit_page_view, audit_record
 from interview_companion.http import safe_next
 from interviews.labels import DIMENSION_LABELS
 from interviews.models import SCORE_DIMENSIONS, Interview, Scorecard, ScorecardState
@@ -30,7 +30,8 @@ from interviews.scorecards.forms import (
     ScorecardNotesForm,
 )
 from interviews.scorecards.jira import JiraHandOffError, scorecard_send_to_jira
-from interviews.scorecards.presenters import CSV_HEADER, csv_row, report_context
+from interviews.scorecards.presenters import CSV_HEADER, csv_row
+from interviews.scorecards.reports import report_html, report_pdf_bytes
 from interviews.scorecards.selectors import scorecard_export_rows, scorecard_history
 from interviews.scorecards.services import (
     ScorecardError,
@@ -86,7 +87,7 @@ def regenerate(request: HttpRequest, interview_id: int) -> HttpResponse:
         # providers within AI_TIMEOUT_SECONDS, and the interviewer sees the result
         # (or why it failed) on the next page; other viewers follow the
         # `generating` state live over the websocket.
-        card = scorecard_generate(interview=interview)
+        card = scorecard_generate(interview=interview, by=request.user)
     except ScorecardError as exc:
         messages.error(request, str(exc))
         return _back(request, interview)
@@ -107,7 +108,7 @@ def notes(request: HttpRequest, interview_id: int) -> HttpResponse:
     if data is None:
         return _back(request, interview)
     card = scorecard_ensure(interview=interview)
-    scorecard_update_notes(scorecard=card, notes=data["notes"])
+    scorecard_update_notes(scorecard=card, notes=data["notes"], by=request.user)
     messages.success(request, _("Notes saved."))
     return _back(request, interview)
 
@@ -120,7 +121,7 @@ def adjust(request: HttpRequest, interview_id: int) -> HttpResponse:
         return _back(request, interview)
     dimension, value = data["dimension"], data["value"]
     card = scorecard_ensure(interview=interview)
-    scorecard_adjust_score(scorecard=card, dimension=dimension, value=value)
+    scorecard_adjust_score(scorecard=card, dimension=dimension, value=value, by=request.user)
     label = DIMENSION_LABELS[dimension]
     if value is None:
         messages.success(request, _("%(dim)s uses the AI's score again.") % {"dim": label})
@@ -160,7 +161,7 @@ def send_to_jira(request: HttpRequest, interview_id: int) -> HttpResponse:
     card.interview = interview  # already loaded with its candidate and position
     report_url = request.build_absolute_uri(reverse("interviews:report", args=[interview.pk]))
     try:
-        ticket = scorecard_send_to_jira(scorecard=card, report_url=report_url)
+        ticket = scorecard_send_to_jira(scorecard=card, report_url=report_url, by=request.user)
     except JiraHandOffError as exc:
         messages.error(request, str(exc))
     else:
@@ -172,6 +173,12 @@ def send_to_jira(request: HttpRequest, interview_id: int) -> HttpResponse:
 def history(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview(request, interview_id)
     card = get_object_or_404(Scorecard, interview=interview)
+    audit_page_view(
+        user=request.user,
+        action=AuditAction.INTERVIEW_VIEWED,
+        interview=interview,
+        page="scorecard_history",
+    )
     versions = [
         {
             "version": v.version,
@@ -199,7 +206,10 @@ def history(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_GET
 def report(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview(request, interview_id)
-    return render(request, "interviews/report.html", {**report_context(interview), "pdf": False})
+    audit_page_view(
+        user=request.user, action=AuditAction.INTERVIEW_VIEWED, interview=interview, page="report"
+    )
+    return HttpResponse(report_html(interview, viewer=request.user, pdf=False, request=request))
 
 
 def _report_filename(interview: Interview, extension: str) -> str:
@@ -209,18 +219,15 @@ def _report_filename(interview: Interview, extension: str) -> str:
 
 @require_GET
 def report_pdf(request: HttpRequest, interview_id: int) -> HttpResponse:
-    # Imported here: WeasyPrint loads Pango at import time, which only this view needs.
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
     interview = _interview(request, interview_id)
-    html = render_to_string(
-        "interviews/report.html", {**report_context(interview), "pdf": True}, request=request
-    )
-    # The report holds no external resource: refusing every fetch but data: URIs
-    # means text from a transcript can never make the server fetch a URL.
-    pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf(
-        stylesheets=[CSS(filename=finders.find("css/report.css"))]
+    pdf = report_pdf_bytes(interview, viewer=request.user, request=request)
+    audit_record(
+        action=AuditAction.EXPORT_PDF,
+        actor=request.user,
+        object_type="interview",
+        object_id=interview.pk,
+        interview_id=interview.pk,
+        candidate_id=interview.candidate_id,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_report_filename(interview, "pdf")}"'
@@ -237,6 +244,23 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response.write("\ufeff")  # so spreadsheet apps read the accents as UTF-8
     writer = csv.writer(response)
     writer.writerow(CSV_HEADER)
+    written = 0
     for card in rows.iterator(chunk_size=500):
-        writer.writerow(csv_row(card))
+        written += 1
+        writer.writerow(csv_row(card, ai_visible=card.ai_visible_to(request.user)))
+    audit_record(
+        action=AuditAction.EXPORT_CSV,
+        actor=request.user,
+        object_type="scorecards",
+        details={
+            "rows": written,
+            # A name typed in the search box is personal data: only that one was used.
+            "filters": {
+                k: str(v)
+                for k, v in filters.filters().items()
+                if v not in ("", None) and k != "candidate_text"
+            },
+            "searched_by_name": bool(filters.filters()["candidate_text"]),
+        },
+    )
     return response

@@ -305,6 +305,7 @@ async def test_a_reconnect_sends_the_webm_header_again_before_later_audio():
         (None, "live", 4401),
         ("bob", "live", 4403),
         ("alice", "scheduled", 4409),
+        ("alice", "declined", 4409),  # the candidate declined the notice
         ("alice", "missing", 4404),
     ],
 )
@@ -313,7 +314,13 @@ async def test_only_the_interviewer_or_staff_may_capture_a_live_interview(
 ):
     from interviews.services import interview_transition
 
-    if status == "live":
+    if status == "declined":
+        from interviews.notices import notice_record
+
+        await database_sync_to_async(notice_record)(
+            interview=interview, decision="declined", channel="spoken", by=alice
+        )
+    if status in ("live", "declined"):
         await database_sync_to_async(interview_transition)(interview=interview, to="live")
     path = f"/ws/interviews/{interview.pk + (1000 if status == 'missing' else 0)}/audio/"
     headers = await bearer({"alice": alice, "bob": bob}[who]) if who else []
@@ -324,6 +331,20 @@ async def test_only_the_interviewer_or_staff_may_capture_a_live_interview(
         output = await audio.receive_output(timeout=3)
     assert output == {"type": "websocket.close", "code": code}
     assert deepgram.connections == []
+
+
+async def test_without_speech_to_text_the_page_is_told_and_the_socket_closes_4503(
+    live_interview, alice, settings
+):
+    settings.DEEPGRAM_API_KEY = ""
+    path = f"/ws/interviews/{live_interview.pk}/audio/"
+    audio = WebsocketCommunicator(application, path, headers=await bearer(alice))
+    await audio.connect()
+    output = await audio.receive_output(timeout=3)
+    assert output["type"] == "websocket.send"
+    assert json.loads(output["text"])["state"] == "error"
+    # A code Daphne can send (1011 made autobahn raise inside the server).
+    assert (await audio.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4503}
 
 
 async def test_staff_may_capture_for_another_interviewer(deepgram, live_interview, charlie):

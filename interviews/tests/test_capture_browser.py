@@ -212,6 +212,18 @@ async def test_the_capture_page_sends_microphone_audio_through_the_relay(
             )
             # The level meter moves: the fake microphone is speaking.
             await page_until(page, "document.getElementById('capture-level').value > 0")
+            # Capturing, the control is one compact line: a labelled input level and
+            # Stop; the start button and the tab option are out of the way.
+            assert await page.locator("label[for=capture-level]").is_visible()
+            assert "Input level" in await page.locator("label[for=capture-level]").inner_text()
+            assert await page.locator("#capture-stop").is_visible()
+            assert await page.locator("#capture-start").is_hidden()
+            assert await page.locator("#capture-tab").is_hidden()
+            box = await page.locator("#capture").bounding_box()
+            assert box["height"] < 60, box
+            await page.screenshot(
+                path=str(tmp_path / "capturing.png"), clip={**box, "height": box["height"] + 4}
+            )
             # The stand-in's answer is stored and shown on the page through the feed.
             deadline = asyncio.get_running_loop().time() + 20
             while HEARD not in await transcript_texts(live_interview):

@@ -13,7 +13,7 @@ from interviews.tests.dashboard_support import (
     completed_interview,
     queries_for,
 )
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, JobPositionFactory
 
 pytestmark = pytest.mark.django_db
 COMPARE = reverse("interviews:compare")
@@ -94,3 +94,31 @@ def test_compare_runs_the_same_queries_for_two_or_four_candidates_with_long_hist
         for _ in range(6):
             completed_interview(interviewer=alice, position=position, candidate=person)
     assert_queries(django_assert_num_queries, alice_client, url_for(*four), count)
+
+
+def test_candidates_from_different_positions_come_with_a_warning(alice_client, alice, position):
+    other_position = JobPositionFactory(title="Data Engineer")
+    ana = completed_interview(interviewer=alice, position=position).candidate
+    luis = completed_interview(interviewer=alice, position=other_position).candidate
+
+    html = alice_client.get(url_for(ana, luis)).content.decode()
+
+    assert "warn-positions" in html
+    assert position.title in html and "Data Engineer" in html
+
+
+def test_candidates_for_one_position_come_without_it(alice_client, alice, position):
+    ana = completed_interview(interviewer=alice, position=position).candidate
+    luis = completed_interview(interviewer=alice, position=position).candidate
+    assert "warn-positions" not in alice_client.get(url_for(ana, luis)).content.decode()
+
+
+def test_every_state_is_in_words_and_each_dimension_named(alice_client, alice, position):
+    ana = completed_interview(interviewer=alice, position=position).candidate
+    luis = completed_interview(interviewer=alice, position=position).candidate
+
+    html = alice_client.get(url_for(ana, luis)).content.decode()
+
+    assert ">pending<" not in html
+    assert "Sin decidir" in html  # the default language is Spanish
+    assert "Técnica" in html or "Técnico" in html

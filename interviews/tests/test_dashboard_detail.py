@@ -3,6 +3,7 @@ timeline with filters, talk time, topics, flags, scorecard panel."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -121,8 +122,8 @@ def test_topics_covered_come_from_the_analysis_state(alice_client, interview):
 
     topics = alice_client.get(detail(interview)).context["topics"]
 
-    assert {"name": "Django", "covered": True} in topics
-    assert {"name": "PostgreSQL", "covered": False} in topics
+    assert {"name": "Django", "key": "django", "covered": True} in topics
+    assert {"name": "PostgreSQL", "key": "postgresql", "covered": False} in topics
 
 
 def test_flag_counts_leave_dismissed_insights_out(alice_client, interview):
@@ -181,3 +182,49 @@ def test_a_scorecard_generating_is_said_so(alice_client, alice, interview):
     ScorecardFactory(interview=interview, state="generating", overall_score=None)
     response = alice_client.get(detail(interview))
     assert response.status_code == 200
+
+
+def test_insights_show_their_codes_in_words_and_their_place_in_the_interview(
+    alice_client, interview
+):
+    interview.started_at = timezone.now() - timedelta(minutes=10)
+    interview.save()
+    answer = TranscriptFactory(interview=interview, offset_ms=125_000, speaker_role="guest")
+    AIInsightFactory(
+        interview=interview,
+        type="red-flag",
+        severity="warning",
+        topic="vague_answer",
+        response_quality=3,
+        transcript=answer,
+    )
+    AIInsightFactory(
+        interview=interview, type="suggestion", severity="info", topic="requirement:django"
+    )
+
+    html = alice_client.get(detail(interview)).content.decode()
+    timeline = html.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
+    text = re.sub(r"<[^>]+>", " ", timeline)  # what a person reads
+
+    # Spanish by default: no code, every word translated.
+    for code in ("vague_answer", "requirement", "red-flag", "warning", "Warning", "Red flag"):
+        assert code not in text, code
+    assert "Respuesta vaga" in text and "Requisito: Django" in text
+    assert "Calidad de la respuesta 3/10" in text
+    assert ">02:05</time>" in timeline  # the answer's place in the interview, mm:ss
+
+
+def test_one_speakers_consecutive_rows_read_as_one_turn(alice_client, interview):
+    first = TranscriptFactory(interview=interview, speaker="speaker_1", offset_ms=1000)
+    second = TranscriptFactory(interview=interview, speaker="speaker_1", offset_ms=4000)
+    other = TranscriptFactory(interview=interview, speaker="speaker_0", offset_ms=9000)
+
+    html = alice_client.get(detail(interview)).content.decode()
+
+    def classes(row) -> str:
+        return html.split(f'id="t-{row.pk}" class="', 1)[1].split('"', 1)[0]
+
+    assert "cont" not in classes(first).split()
+    assert "cont" in classes(second).split()
+    assert "cont" not in classes(other).split()
+    assert "Hablante 2" in html  # an unassigned speaker_1, counted from one

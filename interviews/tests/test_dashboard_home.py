@@ -33,7 +33,9 @@ def test_home_shows_live_upcoming_and_recent_interviews(alice_client, alice, pos
     live = InterviewFactory(interviewer=alice, status="live", started_at=now)
     soon = InterviewFactory(interviewer=alice, scheduled_at=now + timedelta(minutes=30))
     done = completed_interview(interviewer=alice, position=position, score=8.2)
-    ScorecardFactory._meta.model.objects.filter(interview=done).update(decision="no_hire")
+    ScorecardFactory._meta.model.objects.filter(interview=done).update(
+        decision="no_hire", decision_reason="Budget"
+    )
 
     response = alice_client.get(reverse("home"))
 

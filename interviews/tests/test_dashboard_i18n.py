@@ -37,6 +37,10 @@ def test_the_language_switch_turns_the_dashboard_english(alice_client):
 
 def test_scores_use_the_languages_decimal_separator(alice_client, alice, position):
     done = completed_interview(interviewer=alice, position=position, score=7.5)
+    # The overall score shows once the interviewer has decided (decide-first).
+    done.scorecard.__class__.objects.filter(interview=done).update(
+        decision="hire", decision_reason="ok"
+    )
     url = reverse("interviews:detail", args=[done.pk])
 
     assert "7,5" in alice_client.get(url).content.decode()

@@ -185,6 +185,13 @@ CHECKS: list[tuple[str, str, str, list, list]] = [
     ("interviews_roles_confidence_check", "interviews", "roles_confidence", [-1], [0]),
     ("interviews_last_seq_check", "interviews", "last_seq", [-1], [0, 7]),
     (
+        "interviews_notice_decision_valid",
+        "interviews",
+        "notice_decision",
+        ["maybe", "Agreed", ""],
+        ["agreed", "declined", None],
+    ),
+    (
         "job_positions_status_valid",
         "job_positions",
         "status",
@@ -612,6 +619,11 @@ EXPECTED_FOREIGN_KEYS: dict[tuple[str, str], tuple[str, str]] = {
     ("scorecard_versions", "scorecard_id"): ("scorecards", "CASCADE"),
     ("interview_events", "interview_id"): ("interviews", "CASCADE"),
     ("api_tokens", "user_id"): ("users", "CASCADE"),
+    ("candidate_notices", "interview_id"): ("interviews", "CASCADE"),
+    ("candidate_notices", "candidate_id"): ("candidates", "CASCADE"),
+    ("candidate_notices", "recorded_by_id"): ("users", "SET NULL"),
+    # (candidate_notices.notice_text_id -> notice_texts RESTRICT joins two tables
+    # outside PROJECT_TABLES, so the catalogue query does not list it.)
     ("users_groups", "user_id"): ("users", "CASCADE"),
     ("users_groups", "group_id"): ("auth_group", "CASCADE"),
     ("users_user_permissions", "user_id"): ("users", "CASCADE"),

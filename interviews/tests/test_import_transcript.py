@@ -345,3 +345,16 @@ def test_the_admin_action_wants_exactly_one_interview(charlie, interview):
     )
     assert result is None
     assert "exactly one" in next(str(m) for m in request._messages)
+
+
+@pytest.mark.parametrize(("notice", "says"), [(False, "notice"), ("declined", "declined")])
+def test_an_import_needs_the_candidates_agreement(alice, candidate, notice, says):
+    from tests.factories import InterviewFactory
+
+    untold = InterviewFactory(interviewer=alice, candidate=candidate, notice=notice)
+
+    with pytest.raises(ImportRefused, match=says):
+        transcript_import(interview=untold, response=prerecorded())
+    untold.refresh_from_db()
+    assert untold.status == "scheduled"
+    assert not Transcript.objects.filter(interview=untold).exists()

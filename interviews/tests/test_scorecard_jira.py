@@ -220,3 +220,33 @@ def test_a_candidate_without_ticket_gets_a_clear_message(alice_client, jira_serv
     assert level == "error"
     assert "Lucía Fernández" in text
     assert jira_server.comments == []
+
+
+def test_a_hand_off_is_audited_and_a_refused_one_is_not(alice_client, alice, jira_server, card):
+    from audit.models import AuditEvent
+
+    send(alice_client, card)
+    (event,) = AuditEvent.objects.filter(action="jira.handoff")
+    assert (event.actor, event.interview_id, event.candidate_id) == (
+        alice,
+        card.interview_id,
+        card.interview.candidate_id,
+    )
+    assert event.details == {"ticket": "HIRE-42", "version": card.version}
+
+    jira_server.fail_with = 500
+    send(alice_client, card)
+    assert AuditEvent.objects.filter(action="jira.handoff").count() == 1
+
+
+def test_before_the_decision_the_comment_leaves_the_ai_verdict_out(
+    alice_client, alice, jira_server, card
+):
+    scorecard_record_decision(scorecard=card, decision=None, reason="", by=alice)
+
+    send(alice_client, card)
+
+    (comment,) = jira_server.comments
+    assert "scripted says hire" not in comment["body"]
+    assert "shown after the interviewer's decision" in comment["body"]
+    assert "Overall score" not in comment["body"]

@@ -43,7 +43,11 @@ def card(interview):
     return scorecard_generate(interview=interview, providers=[ScriptedProvider()])
 
 
-def test_the_report_shows_candidate_position_scorecard_flags_and_transcript(alice_client, card):
+def test_the_report_shows_candidate_position_scorecard_flags_and_transcript(
+    alice_client, alice, card
+):
+    # The AI's verdict shows once the interviewer has decided (test_decide_first.py).
+    scorecard_record_decision(scorecard=card, decision="hire", reason="Strong", by=alice)
     response = alice_client.get(f"/interviews/{card.interview.pk}/report/")
 
     assert response.status_code == 200
@@ -53,7 +57,11 @@ def test_the_report_shows_candidate_position_scorecard_flags_and_transcript(alic
     assert 'class="radar"' in page
     assert "scripted says hire" in page
     assert "Quantified impact" in page and "bajé la latencia un 40%" in page
-    assert "Dismissed one" not in page  # never counts, so not a flag of the report
+    # A dismissed insight never counts: not a flag of the report, only listed as
+    # dismissed in "How this assessment was made".
+    flags_section = page.split('id="flags-h"')[1]
+    assert "Dismissed one" not in flags_section
+    assert "Dismissed one" in page.split('id="how-h"')[1].split('id="flags-h"')[0]
     assert "Protected question asked" not in page
     # Every transcript row, with its role and its offset into the interview.
     assert "Cuéntame un proyecto reciente con Django." in page
@@ -69,7 +77,10 @@ def test_the_report_of_an_interview_without_scorecard_still_opens(alice_client, 
     assert "Lucía Fernández" in response.content.decode()
 
 
-def test_the_pdf_report_downloads_and_contains_the_candidate_and_the_verdict(alice_client, card):
+def test_the_pdf_report_downloads_and_contains_the_candidate_and_the_verdict(
+    alice_client, alice, card
+):
+    scorecard_record_decision(scorecard=card, decision="hire", reason="Strong", by=alice)
     response = alice_client.get(f"/interviews/{card.interview.pk}/report.pdf")
 
     assert response.status_code == 200
@@ -93,7 +104,7 @@ def test_markup_said_in_the_interview_is_printed_as_text_in_the_pdf(alice_client
     )
     response = alice_client.get(f"/interviews/{interview.pk}/report.pdf")
     assert response.status_code == 200
-    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert '<img src="http://127.0.0.1:9/leak.png"> es mi web' in " ".join(text.split())
 
 
@@ -114,10 +125,10 @@ def test_the_csv_export_puts_the_human_decision_first(alice_client, alice, card)
     assert header[:4] == ["decision", "decision_reason", "decided_by", "decided_at"]
     assert header.index("decision") < header.index("ai_recommendation")
     (row,) = read_csv(response)
-    assert row["decision"] == "no_hire"
+    assert row["decision"] == "No contratar"  # in words, in the default language (es)
     assert row["decided_by"] == "alice@example.com"
     assert row["candidate"] == "Lucía Fernández"
-    assert row["ai_recommendation"] == "hire"
+    assert row["ai_recommendation"] == "Contratar"
     assert row["overall_score"] == "7.0"
     assert row["technical"] == "9"
     assert row["english"] == ""
@@ -172,3 +183,27 @@ def test_the_csv_lists_every_scorecard_for_any_signed_in_interviewer(client, bob
     rows = read_csv(client.get("/scorecards/export.csv"))
     assert [r["interview_id"] for r in rows] == [str(card.interview.pk)]
     assert Scorecard.objects.count() == 1
+
+
+def test_the_report_says_its_codes_in_words_and_fills_its_first_page_with_the_essentials(
+    alice_client, card
+):
+    interview = card.interview
+    AIInsightFactory(
+        interview=interview,
+        type="red-flag",
+        severity="warning",
+        topic="vague_answer",
+        content="Vague on testing",
+    )
+
+    response = alice_client.get(f"/interviews/{interview.pk}/report/")
+
+    page = response.content.decode()
+    assert "Respuesta vaga" in page and "vague_answer" not in page
+    # At a glance, before the scorecard: the flags that count and the requirements.
+    glance, scorecard = page.index('id="glance-h"'), page.index('id="sc-h"')
+    assert glance < scorecard
+    counts = response.context["flag_counts"]
+    assert counts["red_flag"] == 1 and counts["green_flag"] == 1  # the dismissed one never
+    assert response.context["duration"]

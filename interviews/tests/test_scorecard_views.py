@@ -194,12 +194,13 @@ def test_another_interviewer_sees_the_panel_without_its_forms(client, bob, card)
     assert "scorecard/notes/" not in page
 
 
-def test_the_history_page_shows_every_earlier_version(alice_client, card):
+def test_the_history_page_shows_every_earlier_version(client, charlie, card):
     scorecard_generate(
         interview=card.interview, providers=[ScriptedProvider("second", verdict="no_hire")]
     )
+    client.force_login(charlie)  # staff see the AI's verdicts before any decision
 
-    response = alice_client.get(url(card.interview, "history"))
+    response = client.get(url(card.interview, "history"))
 
     assert response.status_code == 200
     page = response.content.decode()

@@ -3,12 +3,14 @@ the real pipeline, and never on a production server by accident."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import ApiToken, User
 from candidates.models import Candidate, JobPosition
@@ -23,6 +25,8 @@ from interviews.models import (
     ScorecardVersion,
     Transcript,
 )
+from interviews.services import interview_schedule, interview_transition
+from tests.factories import ScorecardFactory
 
 MODELS = [
     User,
@@ -165,12 +169,97 @@ def test_one_scheduled_interview_is_ready_for_the_english_replay_and_its_id_is_p
     assert f"--interview {interview.pk}" in seeded
 
 
-def test_a_used_replay_interview_is_made_fresh_again(seeded):
-    from interviews.services import interview_transition
+def replayed(interview: Interview) -> Interview:
+    """What the README's run command does to the replay interview, and a person's
+    notes on its scorecard afterwards."""
+    interview_transition(interview=interview, to="live")
+    Transcript.objects.create(interview=interview, text="Hi, can you hear me okay?")
+    interview_transition(interview=interview, to="completed")
+    ScorecardFactory(interview=interview, notes="Strong on testing; ask about mentoring.")
+    return interview
 
-    used = Interview.objects.get(candidate__name="Tom Hughes")
-    interview_transition(interview=used, to="live")
+
+def test_running_it_again_keeps_the_replayed_interview_and_its_notes(seeded):
+    used = replayed(Interview.objects.get(candidate__name="Tom Hughes"))
+
     output = seed()
+
+    used.refresh_from_db()
+    assert used.status == InterviewStatus.COMPLETED
+    assert used.scorecard.notes == "Strong on testing; ask about mentoring."
+    assert used.transcripts.count() == 1
+    fresh = Interview.objects.get(candidate__name="Tom Hughes", status=InterviewStatus.SCHEDULED)
+    assert fresh.pk != used.pk
+    assert f"REPLAY_INTERVIEW_ID={fresh.pk}" in output
+    assert f"Kept interview {used.pk}" in output
+    # A third run replays into the same fresh interview: nothing new is made.
+    before = counts()
+    assert f"REPLAY_INTERVIEW_ID={fresh.pk}" in seed()
+    assert counts() == before
+
+
+def test_running_it_again_keeps_an_interview_a_person_scheduled(seeded, alice):
+    tom = Candidate.objects.get(name="Tom Hughes")
+    position = JobPosition.objects.get(title="Data Engineer")
+    mine = interview_schedule(
+        candidate=tom,
+        interviewer=alice,
+        job_position=position,
+        scheduled_at=timezone.now() + timedelta(days=9),
+        language="en",
+    )
+    ScorecardFactory(interview=mine, notes="Ask about Kafka.")
+    scheduled_at = Interview.objects.get(pk=mine.pk).scheduled_at
+
+    seed()
+
+    mine = Interview.objects.get(pk=mine.pk)
+    assert mine.scheduled_at == scheduled_at
+    assert mine.scorecard.notes == "Ask about Kafka."
+
+
+def test_reset_demo_deletes_the_replayed_interview_and_says_so(seeded):
+    used = replayed(Interview.objects.get(candidate__name="Tom Hughes"))
+
+    output = seed(reset_demo=True)
+
+    assert not Interview.objects.filter(pk=used.pk).exists()
+    assert f"--reset-demo: deleted interview {used.pk}" in output
     fresh = Interview.objects.get(candidate__name="Tom Hughes")
     assert fresh.status == InterviewStatus.SCHEDULED
     assert f"REPLAY_INTERVIEW_ID={fresh.pk}" in output
+
+
+def test_the_completed_interview_lasts_as_long_as_its_recording(seeded):
+    interview = showcase()
+    rows = Transcript.objects.filter(interview=interview).order_by("offset_ms")
+    last = rows.last()
+    duration = interview.completed_at - interview.started_at
+    assert duration >= timedelta(milliseconds=last.offset_ms + last.duration_ms)
+    assert duration < timedelta(milliseconds=last.offset_ms) + timedelta(minutes=2)
+    assert duration > timedelta(minutes=4)
+    # Each line sits at its place in the audio; insights follow their answers.
+    for row in rows:
+        assert row.timestamp == interview.started_at + timedelta(milliseconds=row.offset_ms)
+    insights = AIInsight.objects.filter(interview=interview).select_related("transcript")
+    for insight in insights:
+        assert interview.started_at <= insight.timestamp <= interview.completed_at
+        if insight.transcript:
+            assert insight.timestamp > insight.transcript.timestamp
+    minutes = {i.timestamp.replace(second=0, microsecond=0) for i in insights}
+    assert len(minutes) >= 4
+
+
+def test_the_demo_records_the_notice_for_its_interviews_but_one(seeded):
+    from interviews.models import CandidateNotice
+
+    untold = Interview.objects.get(candidate__email="carmen.vidal@example.com")
+    assert untold.notice_decision is None
+    for interview in Interview.objects.exclude(pk=untold.pk):
+        notice = CandidateNotice.objects.get(interview=interview)
+        assert (notice.decision, notice.channel, notice.language) == (
+            "agreed",
+            "spoken",
+            interview.language,
+        )
+        assert interview.notice_decision == "agreed"

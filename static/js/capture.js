@@ -26,7 +26,7 @@
     4403: t("Only the interview's interviewer or staff may capture audio."),
     4404: t("This interview no longer exists."),
     4409: t("The interview is not live: start it first."),
-    1011: t("Speech-to-text is not available on the server."),
+    4503: t("Speech-to-text is not available on the server."),
   };
   const TIMESLICE_MS = 250;
 

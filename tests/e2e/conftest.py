@@ -20,9 +20,13 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from accounts.services import api_token_create
+from interviews.services import interview_transition
+from tests.factories import CandidateFactory, InterviewFactory, JobPositionFactory, cv
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, subprocess_database_url
 
 ARTIFACTS = ROOT / "artifacts" / "e2e"
+CANDIDATE = "Javier Morales Gil"  # the candidate of the Spanish recording
 SPANISH_RECORDING = ROOT / "interviews" / "recordings" / "entrevista_backend_es.jsonl"
 
 
@@ -126,3 +130,37 @@ def sign_in(page, server_url: str, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("form button[type=submit].primary")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+# --- The interview of the Spanish recording ------------------------------------
+
+
+@pytest.fixture
+def backend_position():
+    return JobPositionFactory(
+        title="Backend Python/Django",
+        requirements={
+            "technical_skills": ["Python", "Django", "PostgreSQL", "Celery", "Docker"],
+            "experience": "5+ years",
+            "english_level": "B2",
+            "nice_to_have": ["Kubernetes", "AWS"],
+        },
+    )
+
+
+@pytest.fixture
+def javier():
+    return CandidateFactory(
+        name=CANDIDATE,
+        email="javier.morales@example.com",
+        cv_data=cv("Python", "Django", "PostgreSQL", "Celery", "Docker", years=6),
+    )
+
+
+@pytest.fixture
+def started(alice, javier, backend_position):
+    """Javier's interview, live, with an API token for the STT side."""
+    interview = InterviewFactory(interviewer=alice, candidate=javier, job_position=backend_position)
+    interview_transition(interview=interview, to="live", by=alice)
+    _row, token = api_token_create(user=alice, name="e2e")
+    return interview, token

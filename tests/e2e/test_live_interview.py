@@ -17,9 +17,8 @@ from pypdf import PdfReader
 
 from accounts.services import api_token_create
 from interviews.models import AIInsight, Interview, Scorecard, Transcript
-from interviews.services import interview_transition
 from tests.e2e.conftest import sign_in
-from tests.factories import CandidateFactory, InterviewFactory, JobPositionFactory, cv
+from tests.factories import InterviewFactory
 from tests.servers import TcpProxy
 
 pytestmark = [
@@ -103,28 +102,6 @@ def shot(page, artifacts, name: str) -> None:
     page.screenshot(path=str(artifacts / f"{name}.png"))
 
 
-@pytest.fixture
-def backend_position():
-    return JobPositionFactory(
-        title="Backend Python/Django",
-        requirements={
-            "technical_skills": ["Python", "Django", "PostgreSQL", "Celery", "Docker"],
-            "experience": "5+ years",
-            "english_level": "B2",
-            "nice_to_have": ["Kubernetes", "AWS"],
-        },
-    )
-
-
-@pytest.fixture
-def javier():
-    return CandidateFactory(
-        name=CANDIDATE,
-        email="javier.morales@example.com",
-        cv_data=cv("Python", "Django", "PostgreSQL", "Celery", "Docker", years=6),
-    )
-
-
 # --- Scenario 1 --------------------------------------------------------------------
 
 
@@ -155,6 +132,12 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     page.locator('#live[data-connection="live"]').wait_for()
     assert page.locator("#conn").inner_text() == "Connected"
     page.evaluate("() => { window.sameDocument = true; }")  # gone if the page reloads
+    # The notice comes first: read aloud, the candidate's answer recorded, then start.
+    assert page.locator("[data-transition=live]").is_disabled()
+    assert page.locator(".notice-text").is_visible()
+    page.click("[data-notice-decision=agreed]")
+    page.locator('#notice[data-decision="agreed"]').wait_for(state="attached")
+    assert page.locator(".notice-text").is_hidden()
     page.click("[data-transition=live]")
     page.locator('#live[data-status="live"]').wait_for()
     assert page.locator("#status").inner_text() == "Live"
@@ -214,11 +197,11 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     assert interview.roles == {"host": "speaker_1", "guest": "speaker_0"}
     hello = page.locator("#transcript li").first  # the candidate's "Hola, buenas tardes"
     assert hello.locator(".who").inner_text() == "Candidate"
-    assert (
-        page.locator("#roles-text")
-        .inner_text()
-        .startswith("Interviewer: speaker_1 · Candidate: speaker_0")
+    # Names first, the diarised speakers second, and how sure the detection is.
+    assert page.locator("#roles-text").inner_text() == (
+        f"Interviewer: {alice.get_full_name()} (Speaker 2) · Candidate: {CANDIDATE} (Speaker 1)"
     )
+    assert page.locator("#roles-confidence").inner_text() in ("sure", "probably: check")
 
     # The protected question is flagged to the interviewer.
     protected = page.locator("#insights li.insight.protected")
@@ -240,13 +223,13 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
 
     # Swap roles: every label flips; swap back before completing.
     page.click("#swap-roles")
-    page.locator("#roles-text", has_text="Interviewer: speaker_0").wait_for()
+    page.locator("#roles-text", has_text=f"{alice.get_full_name()} (Speaker 1)").wait_for()
     assert hello.locator(".who").inner_text() == "Interviewer"
     shot(page, artifacts, "05-swapped")
     interview.refresh_from_db()
     assert interview.roles == {"host": "speaker_0", "guest": "speaker_1"}
     page.click("#swap-roles")
-    page.locator("#roles-text", has_text="Interviewer: speaker_1").wait_for()
+    page.locator("#roles-text", has_text=f"{alice.get_full_name()} (Speaker 2)").wait_for()
     assert hello.locator(".who").inner_text() == "Candidate"
 
     # Complete: the runner writes the scorecard and the page shows it is ready.
@@ -255,11 +238,10 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     page.locator('#scorecard-state[data-state="ready"]').wait_for(timeout=45_000)
     card = Scorecard.objects.get(interview=interview)
     assert card.state == "ready" and card.version >= 1
-    assert (
-        page.locator("#scorecard-state .recommendation")
-        .inner_text()
-        .startswith(card.recommendation)
-    )
+    # The person decides first: the live page holds the AI's verdict back.
+    held = page.locator("#scorecard-state .recommendation").inner_text()
+    assert held == "Scorecard ready. Record your decision to see the AI's recommendation."
+    assert card.recommendation_reason not in page.content()
     assert page.evaluate("() => window.sameDocument") is True  # all of it without a reload
     shot(page, artifacts, "06-completed")
 
@@ -271,6 +253,15 @@ def test_an_interviewer_runs_a_whole_interview_from_the_live_page(
     radar = panel.locator("figure.radar-figure svg")
     assert radar.is_visible()
     assert radar.bounding_box()["width"] > 150
+    assert panel.locator(".ai-hidden").is_visible()
+    decision = panel.locator("form[action$='/scorecard/decision/']")
+    decision.locator("select[name=decision]").select_option("hire")
+    decision.locator("[name=reason]").fill("Concrete answers about Django and PostgreSQL.")
+    decision.locator("button[type=submit]").click()
+    panel = page.locator('#scorecard[data-state="ready"]')
+    panel.locator(".sc-verdict.ai .verdict").wait_for()
+    assert panel.locator(".ai-hidden").count() == 0
+    assert card.recommendation_reason in panel.inner_text()
     panel.scroll_into_view_if_needed()
     shot(page, artifacts, "07-scorecard")
 
@@ -295,15 +286,6 @@ def proxy(server):
     proxy = TcpProxy(server.port).start()
     yield proxy
     proxy.stop()
-
-
-@pytest.fixture
-def started(alice, javier, backend_position):
-    """Javier's interview, live, with an API token for the STT side."""
-    interview = InterviewFactory(interviewer=alice, candidate=javier, job_position=backend_position)
-    interview_transition(interview=interview, to="live", by=alice)
-    _row, token = api_token_create(user=alice, name="e2e")
-    return interview, token
 
 
 def wait_connection(page, state: str, timeout: float = 20) -> None:
@@ -400,14 +382,13 @@ def test_the_live_page_speaks_spanish(alice, started, spanish_recording, server,
     # ...and the JavaScript one, for what live.js writes.
     assert page.locator("#conn").inner_text() == "Conectado"
     assert page.locator("#status").inner_text() == "En directo"
-    assert (
-        page.locator("#roles-text")
-        .inner_text()
-        .startswith("Entrevistador: speaker_1 · Candidato: speaker_0")
+    assert page.locator("#roles-text").inner_text() == (
+        f"Entrevistador: {alice.get_full_name()} (Hablante 2) · Candidato: {CANDIDATE} (Hablante 1)"
     )
     # Opened mid-interview, the transcript shows its latest turns.
     assert transcript_follows(page)
-    who = set(page.locator("#transcript li .who").all_inner_texts())
+    # A row that continues its speaker's turn shows no name of its own.
+    who = set(page.locator("#transcript li .who").all_inner_texts()) - {""}
     assert who == {"Entrevistador", "Candidato"}
     protected = page.locator("#insights li.insight.protected").first
     assert protected.locator(".topic").text_content() == "Pregunta protegida"
@@ -430,3 +411,42 @@ def test_roles_are_right_when_the_candidate_speaks_first_in_real_time(
     wait_for(lambda: analysis_done(interview), what="the analysis to catch up")
     interview.refresh_from_db()
     assert interview.roles == {"host": "speaker_1", "guest": "speaker_0"}
+
+
+# --- Scenario 4 --------------------------------------------------------------------
+
+
+def test_the_notice_is_read_and_answered_in_spanish_before_the_interview_starts(
+    alice, javier, backend_position, server, page, artifacts
+):
+    from interviews.models import CandidateNotice
+
+    interview = InterviewFactory(
+        interviewer=alice, candidate=javier, job_position=backend_position, notice=False
+    )
+    sign_in(page, server.url, alice.email, PASSWORD)
+    page.click(".langswitch button[value=es]")
+    page.locator("html[lang=es]").wait_for()
+    page.goto(f"{server.url}/interviews/{interview.pk}/live/")
+    wait_connection(page, "live")
+
+    # The Spanish text to read aloud, and no way to start before an answer.
+    assert page.locator("#n-h").inner_text() == "Aviso al candidato"
+    assert "Antes de empezar" in page.locator(".notice-text").inner_text()
+    assert "inteligencia artificial" in page.locator(".notice-text").inner_text()
+    assert page.locator("#notice-state").inner_text() == "Aún sin leer"
+    assert page.locator("[data-transition=live]").is_disabled()
+    shot(page, artifacts, "01-notice-es")
+
+    page.select_option("#notice-channel", "spoken")
+    page.click("[data-notice-decision=agreed]")
+    page.locator('#notice[data-decision="agreed"]').wait_for(state="attached")
+    assert page.locator("#notice-state").inner_text() == "El candidato aceptó la grabación"
+    assert page.locator(".notice-text").is_hidden()
+    notice = CandidateNotice.objects.get(interview=interview)
+    assert (notice.decision, notice.channel, notice.language) == ("agreed", "spoken", "es")
+
+    page.click("[data-transition=live]")
+    page.locator('#live[data-status="live"]').wait_for()
+    shot(page, artifacts, "02-notice-agreed-live-es")
+    assert page.errors == []

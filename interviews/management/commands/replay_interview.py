@@ -334,13 +334,18 @@ class Command(BaseCommand):
     def _replay(self, client: IngestClient, messages: list[dict], options: dict) -> None:
         verbose = options["verbosity"] >= 1
         data = client.transition("live")["data"]
+        dues = due_times(messages)
         if verbose:
+            lasts = (
+                f", about {clock(int(dues[-1] / options['speed'] * 1000))} (mm:ss)"
+                if dues and options["speed"] > 0
+                else ""
+            )
             self.stdout.write(
                 f"Interview {client.interview_id} is {data.get('status')}; replaying "
                 f"{len(messages)} messages from {options['file']} to {client.server} "
-                f"(speed {options['speed']:g})."
+                f"(speed {options['speed']:g}{lasts})."
             )
-        dues = due_times(messages)
         totals = Totals()
         request_id = None
         for first, end in batches(dues, speed=options["speed"], max_batch=options["max_batch"]):

@@ -1,18 +1,24 @@
-"""Demo data a newcomer can click through: `python manage.py seed_demo [--force]`.
+"""Demo data a newcomer can click through:
+`python manage.py seed_demo [--force] [--reset-demo]`.
 
 Idempotent: rows are found by their natural keys (user and candidate emails, job
 titles, candidate + position for interviews) and made only when missing, so a
 second run leaves the same rows. Two things are refreshed on every run, on
 purpose: the demo users' password (from `settings.DEMO_PASSWORD`, printed every
-time) and the dates of the scheduled interviews (so "today" stays today); and the
-interview the English recording is replayed into is put back to a fresh
-`scheduled` state if a replay used it, so the README's run command works again.
+time) and the dates of the scheduled interviews (so "today" stays today).
+
+What a person made is kept: an interview the English recording was replayed into
+(with its scorecard, notes and decision) stays, and the next replay goes into a new
+scheduled interview; `--reset-demo` deletes those replayed interviews instead. The
+command says which it did. Interviews a person scheduled are never touched.
 
 The completed interview is made by the real pipeline, not by writing insight rows
 by hand: the Spanish recording goes through `transcript_ingest`, the analysis
 runner detects roles and analyses every answer with the configured provider (the
-built-in one by default), and the scorecard is generated from that. Its dates are
-then moved to yesterday, all by one offset, so the history reads naturally.
+built-in one by default), and the scorecard is generated from that. Ingest writes
+it all within a second, so its times are then laid out as the recording ran,
+yesterday: each line at its place in the audio, each insight a few seconds after
+the answer it is about, the interview ending after the last words.
 """
 
 from __future__ import annotations
@@ -27,7 +33,6 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -40,10 +45,13 @@ from interviews.models import (
     AIInsight,
     Interview,
     InterviewStatus,
+    NoticeChannel,
+    NoticeDecision,
     Scorecard,
     ScorecardState,
     Transcript,
 )
+from interviews.notices import notice_record
 from interviews.scorecards.services import scorecard_generate
 from interviews.services import interview_schedule, interview_transition
 
@@ -51,6 +59,11 @@ RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 SHOWCASE_RECORDING = RECORDINGS / "entrevista_backend_es.jsonl"
 REPLAY_RECORDING = RECORDINGS / "interview_frontend_en.jsonl"
 INGEST_BATCH = 100
+# The showcase starts two minutes after its slot; analysis writes an insight a few
+# seconds after the answer ends; the interviewer completes it after the goodbyes.
+SHOWCASE_LATE = timedelta(minutes=2)
+INSIGHT_DELAY = timedelta(seconds=4)
+WRAP_UP = timedelta(seconds=20)
 
 INTERVIEWER_EMAIL = "interviewer@demo.local"
 RECRUITER_EMAIL = "recruiter@demo.local"
@@ -383,6 +396,11 @@ PLANNED = [
 ]
 
 
+# Interviews whose candidate has not been read the notice yet: their live page
+# shows the notice step before "Start interview".
+UNTOLD = {"carmen"}
+
+
 def _slots() -> dict[str, datetime]:
     """When each interview is (re)scheduled, in the server's time zone: the replay
     target within the hour, the rest over the coming days."""
@@ -414,6 +432,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even with DEBUG=False (it creates users with a known password).",
         )
+        parser.add_argument(
+            "--reset-demo",
+            action="store_true",
+            help=(
+                "Delete the interviews the English recording was replayed into (with "
+                "their scorecards and notes) instead of keeping them."
+            ),
+        )
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -421,11 +447,14 @@ class Command(BaseCommand):
                 "seed_demo creates users with a known password; it refuses to run with "
                 "DEBUG=False. Pass --force if this really is a demo server."
             )
+        self.said: list[str] = []
         with transaction.atomic():
             interviewer, recruiter = self._users()
             positions = {p["title"]: self._position(p) for p in POSITIONS}
             candidates = {c["email"]: self._candidate(c) for c in CANDIDATES}
-            interviews = self._interviews(interviewer, candidates, positions)
+            interviews = self._interviews(
+                interviewer, candidates, positions, reset=options["reset_demo"]
+            )
         showcase_made = self._showcase(interviews["showcase"])
         self._report(interviewer, recruiter, interviews, showcase_made)
 
@@ -491,22 +520,21 @@ class Command(BaseCommand):
     # --- Interviews --------------------------------------------------------------------
 
     def _interviews(
-        self, interviewer: User, candidates: dict, positions: dict
+        self, interviewer: User, candidates: dict, positions: dict, *, reset: bool
     ) -> dict[str, Interview]:
         slots = _slots()
         made: dict[str, Interview] = {}
         for plan in PLANNED:
             candidate = candidates[plan.candidate_email]
             position = positions[plan.position_title]
-            interview = (
-                Interview.objects.filter(candidate=candidate, job_position=position)
-                .order_by("pk")
-                .first()
-            )
-            if plan.key == "replay" and interview is not None and not self._pristine(interview):
-                # A replay used it: start again so the README's run command works.
-                interview.delete()
-                interview = None
+            if plan.key == "replay":
+                interview = self._replay_target(candidate, position, interviewer, reset=reset)
+            else:
+                interview = (
+                    Interview.objects.filter(candidate=candidate, job_position=position)
+                    .order_by("pk")
+                    .first()
+                )
             if interview is None:
                 interview = interview_schedule(
                     candidate=candidate,
@@ -515,6 +543,14 @@ class Command(BaseCommand):
                     scheduled_at=slots[plan.key],
                     language=plan.language,
                 )
+                if plan.key not in UNTOLD:
+                    # Read aloud and agreed, as before any interview that is recorded.
+                    notice_record(
+                        interview=interview,
+                        decision=NoticeDecision.AGREED,
+                        channel=NoticeChannel.SPOKEN,
+                        by=interviewer,
+                    )
                 if plan.status in (InterviewStatus.LIVE, InterviewStatus.CANCELLED):
                     interview = interview_transition(
                         interview=interview, to=plan.status, by=interviewer
@@ -523,6 +559,35 @@ class Command(BaseCommand):
                 Interview.objects.filter(pk=interview.pk).update(scheduled_at=slots[plan.key])
             made[plan.key] = interview
         return made
+
+    def _replay_target(
+        self, candidate: Candidate, position: JobPosition, interviewer: User, *, reset: bool
+    ) -> Interview | None:
+        """The scheduled interview the English recording is replayed into. One a
+        replay used is kept with whatever was added to it (a scorecard, notes, a
+        decision), unless `reset`; a new one is made for the next replay."""
+        rows = list(
+            Interview.objects.filter(
+                candidate=candidate, job_position=position, interviewer=interviewer
+            ).order_by("pk")
+        )
+        used = [i for i in rows if not self._pristine(i)]
+        if used and reset:
+            ids = ", ".join(str(i.pk) for i in used)
+            for interview in used:
+                interview.delete()
+            self.said.append(
+                f"--reset-demo: deleted interview {ids} (the recording was replayed into it)."
+            )
+        elif used:
+            ids = ", ".join(str(i.pk) for i in used)
+            self.said.append(
+                f"Kept interview {ids}: the recording was replayed into it, and it keeps "
+                "anything you added. The next replay goes into a fresh interview "
+                "(--reset-demo deletes the replayed ones)."
+            )
+        pristine = [i for i in rows if self._pristine(i)]
+        return pristine[-1] if pristine else None
 
     @staticmethod
     def _pristine(interview: Interview) -> bool:
@@ -561,22 +626,31 @@ class Command(BaseCommand):
         if card is None or card.state != ScorecardState.READY:
             scorecard_generate(interview=interview)
         if made_now:
-            self._move_to_yesterday(interview)
+            self._lay_out_as_recorded(interview)
         return made_now
 
-    def _move_to_yesterday(self, interview: Interview) -> None:
-        """Shift the showcase's times to when it was scheduled, by one offset, so
-        every order (transcript, insights) stays exactly as the pipeline wrote it."""
+    def _lay_out_as_recorded(self, interview: Interview) -> None:
+        """Give the showcase the times it would have had live, yesterday at its
+        slot: ingest and analysis wrote every row within a second, so the interview
+        lasted "0 minutes" and every insight had the same minute."""
         interview.refresh_from_db()
-        began = interview.started_at
-        if began is None or interview.scheduled_at is None:
+        if interview.scheduled_at is None:
             return
-        delta = (interview.scheduled_at + timedelta(minutes=2)) - began
-        Transcript.objects.filter(interview=interview).update(timestamp=F("timestamp") + delta)
-        AIInsight.objects.filter(interview=interview).update(timestamp=F("timestamp") + delta)
-        Interview.objects.filter(pk=interview.pk).update(
-            started_at=F("started_at") + delta, completed_at=F("completed_at") + delta
-        )
+        began = interview.scheduled_at + SHOWCASE_LATE
+        rows = list(Transcript.objects.filter(interview=interview))
+        for row in rows:
+            row.timestamp = began + timedelta(milliseconds=row.offset_ms)
+        Transcript.objects.bulk_update(rows, ["timestamp"])
+        ends = {row.pk: row.timestamp + timedelta(milliseconds=row.duration_ms) for row in rows}
+        insights = list(AIInsight.objects.filter(interview=interview))
+        last_words = max(ends.values(), default=began)
+        for insight in insights:
+            answer_end = ends.get(insight.transcript_id, last_words)
+            insight.timestamp = answer_end + INSIGHT_DELAY
+        AIInsight.objects.bulk_update(insights, ["timestamp"])
+        ended = last_words + WRAP_UP
+        Interview.objects.filter(pk=interview.pk).update(started_at=began, completed_at=ended)
+        Scorecard.objects.filter(interview=interview).update(generated_at=ended + INSIGHT_DELAY)
 
     # --- Output ------------------------------------------------------------------------
 
@@ -604,6 +678,12 @@ class Command(BaseCommand):
             f"  /interviews/{showcase.pk}/"
         )
         out(f"  Live interview:       {live.pk} ({live.candidate.name})")
+        for key in sorted(UNTOLD):
+            untold = interviews[key]
+            out(
+                f"  Notice not read yet:  {untold.pk} ({untold.candidate.name}): its live page "
+                f"asks for the candidate's answer first  /interviews/{untold.pk}/live/"
+            )
         out(
             f"  Ready for replay:     {replay.pk} ({replay.candidate.name}, en, scheduled "
             f"{timezone.localtime(replay.scheduled_at):%Y-%m-%d %H:%M})  "
@@ -614,4 +694,6 @@ class Command(BaseCommand):
             f"    python manage.py replay_interview {REPLAY_RECORDING.relative_to(settings.BASE_DIR)}"
             f" --interview {replay.pk}"
         )
+        for line in self.said:
+            out(f"  {line}")
         out(f"REPLAY_INTERVIEW_ID={replay.pk}")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interviews', '0005_transcript_offset'),
+        ('interviews', '0008_scorecard_model_and_prompt'),
     ]
 
     operations = [

@@ -172,6 +172,7 @@ def replay(item: dict, *, max_chunks: int, seed: int) -> dict:
     from interviews.analysis.runner import analyze_pending
     from interviews.live.ingest import transcript_ingest
     from interviews.models import AIInsight, Scorecard, Transcript
+    from interviews.notices import notice_record
     from interviews.scorecards.services import scorecard_generate
     from interviews.services import interview_schedule, interview_transition
 
@@ -200,6 +201,8 @@ def replay(item: dict, *, max_chunks: int, seed: int) -> dict:
         scheduled_at=timezone.now(),
         language=item.get("language", "es"),
     )
+    # The candidate agreed to the notice before recording (read aloud).
+    notice_record(interview=interview, decision="agreed", channel="spoken", by=interviewer)
     interview = interview_transition(interview=interview, to="live")
     rng = random.Random(f"{seed}:{item['id']}")
     request_id = f"eval-{item['id']}"

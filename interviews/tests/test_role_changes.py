@@ -137,9 +137,7 @@ def _replay(interview, mode: str) -> tuple[dict, int, list[tuple]]:
 
 
 @pytest.mark.django_db
-def test_the_same_transcript_gives_the_same_roles_however_it_arrives(
-    argentine_interview, django_db_blocker
-):
+def test_the_same_transcript_gives_the_same_roles_however_it_arrives(argentine_interview):
     from interviews.models import Interview
 
     outcomes = {}

@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 
 from interviews.analysis.base import PROTECTED_QUESTION_TOPIC, ChunkContext, Utterance  # noqa: E402
 from interviews.analysis.builtin import analyze  # noqa: E402
+from interviews.analysis.builtin.features import english_level  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 BEHAVIOURS = (
@@ -132,7 +133,7 @@ def evaluate(dataset: str = "eval") -> tuple[dict, list[dict], dict]:
     level = {"checked": 0, "right": 0, "wrong": []}
     for language in LANGUAGES:
         for line in load(language, dataset):
-            insights, state = run_line(line)
+            insights, _state = run_line(line)
             got = detected(line["behaviour"], insights)
             cell = counts[(line["behaviour"], language)]
             key = ("t" if got == line["expected"] else "f") + ("p" if got else "n")
@@ -141,7 +142,10 @@ def evaluate(dataset: str = "eval") -> tuple[dict, list[dict], dict]:
                 errors.append({**line, "got": got})
             expected_level = line.get("english_level")
             if expected_level in ("high", "low"):
-                score = state.get("scores", {}).get("english")
+                # One answer is under the 40 English words a level needs before the
+                # running score moves (issue 16), so the estimator is measured
+                # directly on the answer.
+                score = english_level(line["answer"])[0]
                 ok = score is not None and (score >= 7 if expected_level == "high" else score <= 5)
                 level["checked"] += 1
                 level["right"] += ok

@@ -471,8 +471,9 @@ class AIInsightAdmin(InsightMarksMixin, PrettyJSONMixin, admin.ModelAdmin):
         "response_quality",
         "used",
         "dismissed",
+        "superseded_at",
     )
-    list_filter = ("type", "severity", "sentiment", "used", "dismissed")
+    list_filter = ("type", "severity", "sentiment", "used", "dismissed", "superseded_at")
     list_select_related = ("interview__candidate",)
     search_fields = ("content", "topic", "evidence", "suggestion", "interview__candidate__name")
     date_hierarchy = "timestamp"
@@ -490,6 +491,7 @@ class AIInsightAdmin(InsightMarksMixin, PrettyJSONMixin, admin.ModelAdmin):
         "sentiment",
         "response_quality",
         "score_pretty",
+        "superseded_at",
         "used",
         "dismissed",
     )

@@ -310,9 +310,14 @@ class Transcript(models.Model):
 
 
 class AIInsightQuerySet(models.QuerySet):
+    def current(self) -> AIInsightQuerySet:
+        """Insights derived under the interview's current roles: a superseded one
+        (analysed while the roles were wrong) stays readable in the admin only."""
+        return self.filter(superseded_at__isnull=True)
+
     def counting(self) -> AIInsightQuerySet:
         """Insights that may count for or against the candidate."""
-        return self.filter(dismissed=False).exclude(topic=PROTECTED_QUESTION_TOPIC)
+        return self.current().filter(dismissed=False).exclude(topic=PROTECTED_QUESTION_TOPIC)
 
 
 class AIInsight(models.Model):
@@ -335,6 +340,10 @@ class AIInsight(models.Model):
         Transcript, on_delete=models.SET_NULL, null=True, blank=True, related_name="insights"
     )
     dismissed = models.BooleanField(default=False, db_default=False)
+    # Added: when the roles this insight was derived under were changed (detection
+    # revised its guess, or a person swapped or set them). A superseded insight
+    # leaves the feed, the timeline and the scorecard; its chunk is analysed again.
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     objects = AIInsightQuerySet.as_manager()
 

@@ -114,7 +114,7 @@ def live_page_state(interview: Interview) -> dict:
         ]
     )
     insights = list(
-        AIInsight.objects.filter(interview=interview).order_by("-timestamp", "-id")[:300]
+        AIInsight.objects.current().filter(interview=interview).order_by("-timestamp", "-id")[:300]
     )
     requirements = (interview.job_position.requirements or {}) if interview.job_position else {}
     card = Scorecard.objects.filter(interview=interview).first()
@@ -251,7 +251,7 @@ def transcript_rows_before(
 
 def interview_insights(interview: Interview, *, type: str = "", severity: str = ""):
 
-    rows = AIInsight.objects.filter(interview=interview)
+    rows = AIInsight.objects.current().filter(interview=interview)
     if type:
         rows = rows.filter(type=type)
     if severity:
@@ -288,7 +288,7 @@ def interview_flag_counts(interview: Interview) -> dict:
     """Insights by type (dismissed ones left out: they never count) in one query."""
 
     kept = Q(dismissed=False)
-    return interview.insights.aggregate(
+    return interview.insights.current().aggregate(
         **{t.replace("-", "_"): Count("id", filter=kept & Q(type=t)) for t in InsightType.values},
         dismissed=Count("id", filter=Q(dismissed=True)),
     )

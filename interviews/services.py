@@ -18,12 +18,14 @@ from audit.services import audit_record
 from candidates.models import JobPositionStatus
 from interviews.live import wakeup
 from interviews.live.events import Change, events_append
-from interviews.live.payloads import insight_data, interview_data, roles_data
+from interviews.live.payloads import insight_data, interview_data, roles_data, scorecard_data
 from interviews.models import (
     AIInsight,
     EventType,
     Interview,
     InterviewStatus,
+    Scorecard,
+    ScorecardState,
     SpeakerRole,
     Transcript,
 )
@@ -107,15 +109,19 @@ def interview_set_roles(
 ) -> Interview:
     """Map diarised speakers to host and guest, and back-fill `speaker_role`.
 
-    Used by role detection and by the interviewer confirming or swapping roles;
-    later analysis reads the corrected roles.
+    Used by role detection and by the interviewer confirming or swapping roles.
+    When the mapping changes, everything analysed under the old one is redone
+    (`_analysis_restart`, in this same transaction), so no worker can commit a
+    chunk analysed under the old roles once the new ones are visible.
     """
     if not host or not guest or host == guest:
         raise ValueError(_("Host and guest must be two different speakers."))
     if not 0 <= confidence <= 100:
         raise ValueError(_("Confidence must be between 0 and 100."))
     locked = _locked(interview.pk)
-    locked.roles = {SpeakerRole.HOST: host, SpeakerRole.GUEST: guest}
+    roles = {SpeakerRole.HOST: host, SpeakerRole.GUEST: guest}
+    changed = not (locked.roles_assigned and locked.roles == roles)
+    locked.roles = roles
     locked.roles_assigned = True
     locked.roles_confidence = confidence
     locked.save(update_fields=["roles", "roles_assigned", "roles_confidence", "updated_at"])
@@ -125,9 +131,10 @@ def interview_set_roles(
     rows.exclude(speaker__in=[host, guest]).update(speaker_role=None)
     # One `roles` event: pages relabel every row by speaker rather than receiving
     # each back-filled row again.
-    events_append(
-        interview_id=locked.pk, changes=[Change(EventType.ROLES, locked.pk, roles_data(locked))]
-    )
+    changes = [Change(EventType.ROLES, locked.pk, roles_data(locked))]
+    if changed:
+        changes += _analysis_restart(locked)
+    events_append(interview_id=locked.pk, changes=changes)
     audit_record(
         action=AuditAction.ROLES_CHANGED,
         actor=by,
@@ -140,6 +147,35 @@ def interview_set_roles(
     )
     transaction.on_commit(lambda: wakeup.notify(locked.pk))
     return locked
+
+
+def _analysis_restart(interview: Interview) -> list[Change]:
+    """The roles changed: supersede every insight derived under the old ones, mark
+    every analysed chunk pending again and start the running state (scores,
+    requirements covered) afresh, so the runner analyses each chunk again, once,
+    in order. A scorecard already written is generated again after that.
+
+    Called with the interview's row lock held, inside the role change's transaction.
+    """
+    now = timezone.now()
+    superseded = list(AIInsight.objects.current().filter(interview_id=interview.pk))
+    AIInsight.objects.filter(pk__in=[i.pk for i in superseded]).update(superseded_at=now)
+    changes = []
+    for insight in superseded:
+        insight.superseded_at = now
+        changes.append(Change(EventType.INSIGHT, insight.pk, insight_data(insight)))
+    Transcript.objects.filter(interview_id=interview.pk, analyzed_at__isnull=False).update(
+        analyzed_at=None
+    )
+    interview.analysis_state = {}
+    interview.save(update_fields=["analysis_state", "updated_at"])
+    changes.append(Change(EventType.INTERVIEW, interview.pk, interview_data(interview)))
+    card = Scorecard.objects.select_for_update().filter(interview_id=interview.pk).first()
+    if card is not None and card.state != ScorecardState.PENDING:
+        card.state = ScorecardState.PENDING
+        card.save(update_fields=["state", "updated_at"])
+        changes.append(Change(EventType.SCORECARD, card.pk, scorecard_data(card)))
+    return changes
 
 
 # --- Insights -----------------------------------------------------------------

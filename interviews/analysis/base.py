@@ -8,7 +8,10 @@ passes through the same validation.
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 INSIGHT_TYPES = ("red-flag", "green-flag", "suggestion", "note", "contradiction")
@@ -16,6 +19,31 @@ SEVERITIES = ("critical", "warning", "info", "success")
 SENTIMENTS = ("positive", "negative", "neutral", "evasive")
 VERDICTS = ("hire", "no_hire", "maybe")
 PROTECTED_QUESTION_TOPIC = "protected_question"
+
+
+RUBRIC_PATH = Path(__file__).with_name("rubric.toml")
+# Role detection reads the first ROLE_TURNS turns (a turn: one voice's consecutive
+# rows): enough to see who leads, and a fixed window, so the guess on a whole
+# interview equals the guess made live.
+ROLE_TURNS = 40
+
+
+@functools.cache
+def load_rubric() -> dict[str, dict[str, dict[str, str]]]:
+    """The scorecard rubric: {dimension: {language: {"3"|"5"|"7"|"9": text}}}."""
+    with RUBRIC_PATH.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def rubric_text(language: str) -> str:
+    """The rubric as lines a prompt or a page can show, in `language` (es or en)."""
+    lines = []
+    for dimension, texts in load_rubric().items():
+        levels = texts.get(language) or texts["en"]
+        lines.append(
+            f"  {dimension}: " + "; ".join(f"{k} = {levels[k]}" for k in sorted(levels, key=int))
+        )
+    return "\n".join(lines)
 
 
 class ProviderError(Exception):
@@ -39,12 +67,24 @@ class Utterance:
 
 
 @dataclass(frozen=True)
+class People:
+    """Who is in the interview, from the records (not from the audio): role
+    detection looks for the candidate being addressed by name, the interviewer
+    being thanked by name, and the CV's companies, titles and skills spoken of in
+    the first person."""
+
+    candidate_name: str = ""
+    interviewer_name: str = ""
+    cv_data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ChunkContext:
     """One final chunk to analyse, with everything around it.
 
-    For a guest chunk `question` is the host's text just before it; for a host
-    chunk (checked for protected-ground questions and noted as the open question)
-    `question` is None.
+    For a guest chunk `question` is the host's text just before the answer; for a
+    host chunk (checked for protected-ground questions and noted as the open
+    question) `question` is the host's earlier chunks of the same turn, or None.
     """
 
     interview_id: int
@@ -56,6 +96,8 @@ class ChunkContext:
     # The whole interview's running state as the previous analysis left it
     # ({} at the start): flags raised, requirements covered, claims, scores...
     state: dict
+    candidate_name: str = ""
+    interviewer_name: str = ""
 
 
 @dataclass
@@ -97,6 +139,7 @@ class ScorecardContext:
     requirements: dict
     cv_data: dict
     candidate_name: str
+    interviewer_name: str = ""
 
 
 @dataclass
@@ -122,7 +165,7 @@ class AnalysisProvider(Protocol):
     async def analyze_chunk(self, context: ChunkContext) -> ChunkAnalysis: ...
 
     async def detect_roles(
-        self, utterances: list[Utterance], language: str
+        self, utterances: list[Utterance], language: str, people: People | None = None
     ) -> RolesGuess | None: ...
 
     async def generate_scorecard(self, context: ScorecardContext) -> ScorecardDraft: ...

@@ -31,16 +31,21 @@ from interviews.analysis.base import (
     EvidenceEntry,
     InsightDraft,
     InvalidOutput,
+    People,
     RolesGuess,
     ScorecardContext,
     ScorecardDraft,
     Utterance,
+    rubric_text,
 )
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 # Bumped together with new prompt files (`chunk_v2.md` ...), so a change of wording
 # is a new file beside the old one, never an edit nobody can trace.
-PROMPT_VERSION = "v1"
+# v2: the people's names, the CV's terms and the role signals in the roles prompt;
+# wording about what was said, never inner state; small talk is no answer; the
+# scorecard rubric.
+PROMPT_VERSION = "v2"
 
 # Output budgets: a chunk answer is a few insights and the state; a scorecard
 # quotes the transcript several times.
@@ -123,6 +128,8 @@ def chunk_request(context: ChunkContext) -> tuple[str, str]:
         cv_data=_json(context.cv_data),
         state=_json(context.state),
         question=context.question or "(none)",
+        candidate_name=context.candidate_name or "(unknown)",
+        interviewer_name=context.interviewer_name or "(unknown)",
         role=chunk.role or "unknown role",
         speaker=chunk.speaker or "unknown speaker",
         transcript_id=str(chunk.transcript_id),
@@ -130,11 +137,29 @@ def chunk_request(context: ChunkContext) -> tuple[str, str]:
     )
 
 
-def roles_request(utterances: list[Utterance], language: str) -> tuple[str, str]:
+def _cv_terms(cv_data: dict) -> str:
+    terms = []
+    for job in cv_data.get("work") or []:
+        if isinstance(job, dict):
+            terms += [str(job.get(k)) for k in ("company", "position") if job.get(k)]
+    for skill in cv_data.get("skills") or []:
+        name = skill.get("name") if isinstance(skill, dict) else skill
+        if name:
+            terms.append(str(name))
+    return ", ".join(dict.fromkeys(terms)) or "(none)"
+
+
+def roles_request(
+    utterances: list[Utterance], language: str, people: People | None = None
+) -> tuple[str, str]:
+    people = people or People()
     speakers = sorted({u.speaker for u in utterances if u.speaker})
     return load_prompt("roles").render(
         **_language(language),
         speakers=", ".join(speakers),
+        candidate_name=people.candidate_name or "(unknown)",
+        interviewer_name=people.interviewer_name or "(unknown)",
+        cv_terms=_cv_terms(people.cv_data or {}),
         transcript="\n".join(f"{u.speaker or 'unknown'}: {u.text}" for u in utterances),
     )
 
@@ -144,6 +169,8 @@ def scorecard_request(context: ScorecardContext) -> tuple[str, str]:
     return load_prompt("scorecard").render(
         **_language(context.language),
         candidate_name=context.candidate_name,
+        interviewer_name=context.interviewer_name or "(unknown)",
+        rubric=rubric_text(context.language),
         requirements=_json(context.requirements),
         cv_data=_json(context.cv_data),
         state=_json(context.state),
@@ -298,8 +325,10 @@ class LLMProvider:
         text = await self.complete(system=system, user=user, max_tokens=CHUNK_MAX_TOKENS)
         return chunk_analysis_from_json(parse_json_object(text), context.state)
 
-    async def detect_roles(self, utterances: list[Utterance], language: str) -> RolesGuess | None:
-        system, user = roles_request(utterances, language)
+    async def detect_roles(
+        self, utterances: list[Utterance], language: str, people: People | None = None
+    ) -> RolesGuess | None:
+        system, user = roles_request(utterances, language, people)
         text = await self.complete(system=system, user=user, max_tokens=ROLES_MAX_TOKENS)
         return roles_from_json(parse_json_object(text))
 

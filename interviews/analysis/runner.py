@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import threading
 import time
@@ -39,7 +40,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import Q
 
-from interviews.analysis.base import ChunkAnalysis, ChunkContext, Utterance
+from interviews.analysis.base import ROLE_TURNS, ChunkAnalysis, ChunkContext, People, Utterance
 from interviews.analysis.builtin import protected_question_insights
 from interviews.analysis.chain import AllProvidersFailed, call_with_failover, configured_providers
 from interviews.analysis.quota import broker_redis, model_request_permit
@@ -55,13 +56,19 @@ logger = logging.getLogger(__name__)
 
 # Advisory lock namespace ("IC" in ASCII) so our keys cannot collide with others'.
 ADVISORY_LOCK_CLASS = 0x4943
-# Chunks a role guess looks at: enough to see who asks the questions.
-ROLE_SAMPLE = 40
-# A guess below this confidence is revisited as speech comes in, until this many
-# final chunks exist; then the best guess stands (the interviewer can still swap).
+# Final rows a role guess reads: the detectors look at the first turns only (a
+# turn is one speaker's consecutive rows), so this only bounds the query.
+ROLE_SAMPLE = 240
+# Analysis waits for a guess this confident, or this many final chunks; the guess
+# is revised as speech comes in (the revision supersedes what was analysed under
+# the old roles), and a person's choice (100) is never revised.
 ROLE_CONFIDENT = 70
 ROLE_DECIDE_AFTER = 16
 DETECTED_CONFIDENCE_MAX = 99
+# Role guesses already made, by interview, on how many final rows: a pass with no
+# new speech does not ask the provider again. Only a cache: losing it (a restart)
+# costs one more call, and gives the same answer for the same transcript.
+_roles_seen: dict[int, tuple] = {}
 # Host rows considered "the question" before an answer.
 QUESTION_WINDOW = 6
 # Pending rows read per step: far more than one answer; an answer longer than this
@@ -276,26 +283,48 @@ def _utterance(row: Transcript) -> Utterance:
     )
 
 
+def people_of(interview: Interview) -> People:
+    return People(
+        candidate_name=interview.candidate.name if interview.candidate_id else "",
+        interviewer_name=(interview.interviewer.name or "") if interview.interviewer_id else "",
+        cv_data=(interview.candidate.cv_data or {}) if interview.candidate_id else {},
+    )
+
+
 def _detect_roles(interview: Interview, providers) -> None:
-    """Guess who asks the questions and store the guess when it changed.
+    """Guess who asks the questions from the transcript so far, and store the
+    guess when it changed (`interview_set_roles` supersedes what was analysed
+    under the old roles). Roles a person set are never second-guessed.
 
     Detection never claims certainty: 100 means a person set the roles.
     """
-    rows = list(
-        Transcript.objects.final().filter(interview=interview).chronological()[:ROLE_SAMPLE]
-    )
+    if interview.roles_assigned and (interview.roles_confidence or 0) >= 100:
+        return
+    final = Transcript.objects.final().filter(interview=interview).chronological()
+    # Asked again when a turn ends (another voice starts), up to the turns a guess
+    # reads, and once more when the interview ends: at most ROLE_TURNS + 1 calls to
+    # a paid model, and the last guess always reads the same turns however the
+    # chunks arrived.
+    voices = [v for v in final.values_list("speaker", flat=True)[:ROLE_SAMPLE] if v]
+    ended_turns = sum(1 for a, b in itertools.pairwise(voices) if a != b)
+    seen = (interview.created_at, min(ended_turns, ROLE_TURNS), interview.is_finished)
+    if _roles_seen.get(interview.pk) == seen:
+        return
+    rows = list(final[:ROLE_SAMPLE])
     speakers = {r.speaker for r in rows if r.speaker}
     if len(speakers) < 2:
         return
     utterances = [_utterance(r) for r in rows]
     _permit(providers)
+    people = people_of(interview)
     guess, _provider = run_async(
         call_with_failover(
-            lambda p: p.detect_roles(utterances, interview.language or "es"),
+            lambda p: p.detect_roles(utterances, interview.language or "es", people),
             lambda g: validate_roles(g, speakers),
             providers,
         )
     )
+    _roles_seen[interview.pk] = seen
     if guess is None:
         return
     confidence = min(guess.confidence, DETECTED_CONFIDENCE_MAX)
@@ -352,6 +381,8 @@ def _context(interview: Interview, utterance: Utterance, question: str | None, s
         requirements=(interview.job_position.requirements or {}) if interview.job_position else {},
         cv_data=interview.candidate.cv_data or {},
         state=state,
+        candidate_name=interview.candidate.name,
+        interviewer_name=interview.interviewer.name or "",
     )
 
 
@@ -451,7 +482,7 @@ def interview_pass(
             return result
         while True:
             interview = (
-                Interview.objects.select_related("candidate", "job_position")
+                Interview.objects.select_related("candidate", "job_position", "interviewer")
                 .filter(pk=interview_id)
                 .first()
             )
@@ -462,13 +493,15 @@ def interview_pass(
                 # The candidate declined the notice: no AI reads this interview
                 # (rows imported before they declined included).
                 return result
-            if not roles_settled(interview):
-                _detect_roles(interview, providers)
-                interview.refresh_from_db()
-                if not roles_settled(interview) and not interview.is_finished:
-                    return result  # not enough speech yet to tell who asks the questions
-                # A finished interview takes the best guess it has (or none: a single
-                # voice is committed without analysis below).
+            # Revised on every pass with new speech, not only until it settles: the
+            # guess is a function of the transcript, so it ends the same however
+            # the chunks arrived (bounded: see _detect_roles).
+            _detect_roles(interview, providers)
+            interview.refresh_from_db()
+            if not roles_settled(interview) and not interview.is_finished:
+                return result  # not enough speech yet to tell who asks the questions
+            # A finished interview takes the best guess it has (or none: a single
+            # voice is committed without analysis below).
             rows = list(
                 Transcript.objects.pending_analysis()
                 .filter(interview_id=interview_id)
@@ -514,6 +547,9 @@ def interview_pass(
                 behind=(work.behind if work.behind >= settings.ANALYSIS_BEHIND_AT else 0)
                 if work.kind == "answer"
                 else None,
+                # Refused if the roles changed while the model was thinking: the
+                # chunks are analysed again under the new ones.
+                roles=interview.roles or {},
             )
             if committed is not None:
                 result.committed += len(work.ids)

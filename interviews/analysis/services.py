@@ -34,19 +34,24 @@ def chunk_analysis_commit(
     analysis: ChunkAnalysis,
     provider: str,
     behind: int | None = None,
+    roles: dict | None = None,
 ) -> list[AIInsight] | None:
     """Commit the insights of consecutive chunks (one answer, one host turn) together
     with every one of their progress markers.
 
     `transcript_ids` must be the interview's oldest pending final chunks, in order.
-    Returns None (and writes nothing) when any of them was already analysed or an
-    earlier final chunk is still pending: with any number of workers, each chunk is
-    analysed exactly once, in order. `behind` (answers still waiting after this
-    one), when given, goes to the live page with the interview's event.
+    Returns None (and writes nothing) when any of them was already analysed, an
+    earlier final chunk is still pending, or the roles the analysis was made under
+    (`roles`, when given) are no longer the interview's: with any number of workers,
+    each chunk is analysed exactly once, in order, under the current roles. `behind`
+    (answers still waiting after this one), when given, goes to the live page with
+    the interview's event.
     """
     if not transcript_ids:
         raise ValueError("chunk_analysis_commit needs at least one transcript id")
     interview = _locked(interview_id)
+    if roles is not None and (interview.roles or {}) != roles:
+        return None  # analysed under roles a person or detection has since changed
     # Under the interview's row lock: the oldest pending chunks must be exactly these.
     oldest = list(
         Transcript.objects.pending_analysis()

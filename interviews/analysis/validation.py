@@ -7,6 +7,12 @@ the chain retries or moves to the next provider.
 
 from __future__ import annotations
 
+import functools
+import re
+import tomllib
+import unicodedata
+from pathlib import Path
+
 from candidates.requirements import DIMENSIONS
 from interviews.analysis.base import (
     INSIGHT_TYPES,
@@ -22,6 +28,45 @@ from interviews.analysis.base import (
 )
 
 MAX_TEXT = 4000
+INNER_STATE_WORDS = Path(__file__).with_name("inner_state.toml")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+@functools.cache
+def _inner_state_pattern() -> re.Pattern:
+    with INNER_STATE_WORDS.open("rb") as fh:
+        lists = tomllib.load(fh)
+    parts = []
+    for word in sorted({w for words in lists.values() for w in words}):
+        word = _fold(word)
+        if word.endswith("*"):
+            parts.append(re.escape(word[:-1]).replace(r"\[oa\]", "[oa]") + r"\w*")
+        else:
+            parts.append(re.escape(word).replace(r"\[oa\]", "[oa]"))
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+def inner_state_words(text: str | None) -> list[str]:
+    """Words in `text` that label someone's emotions, inner state or character."""
+    if not text:
+        return []
+    return sorted(set(_inner_state_pattern().findall(_fold(text))))
+
+
+def _about_what_was_said(value: str | None, where: str) -> str | None:
+    """Insights describe what was said, from the text only; never how someone felt
+    or who they are (in the EU, inferring emotions at work is prohibited)."""
+    found = inner_state_words(value)
+    if found:
+        raise InvalidOutput(
+            f"{where} labels a person's emotions or character ({', '.join(found)}): "
+            "describe what was said instead"
+        )
+    return value
 
 
 def _score(value, where: str, *, nullable: bool = True) -> int | None:
@@ -73,10 +118,12 @@ def validate_insight(draft: InsightDraft, sources: list[str]) -> InsightDraft:
         )
     return InsightDraft(
         type=draft.type,
-        content=_text(draft.content, "content", required=True),
+        content=_about_what_was_said(_text(draft.content, "content", required=True), "content"),
         severity=draft.severity,
-        suggestion=_text(draft.suggestion, "suggestion"),
-        topic=(_text(draft.topic, "topic") or None) and draft.topic.strip()[:100],
+        suggestion=_about_what_was_said(_text(draft.suggestion, "suggestion"), "suggestion"),
+        topic=_about_what_was_said(
+            (_text(draft.topic, "topic") or None) and draft.topic.strip()[:100], "topic"
+        ),
         evidence=evidence,
         response_quality=_score(draft.response_quality, "response_quality"),
         sentiment=draft.sentiment,
@@ -112,7 +159,7 @@ def validate_scorecard(draft: ScorecardDraft, utterances: list[Utterance]) -> Sc
         raise InvalidOutput(f"verdict {draft.verdict!r} is not one of {VERDICTS}")
     by_id = {u.transcript_id: u.text for u in utterances}
     for entry in [*draft.strengths, *draft.weaknesses]:
-        _text(entry.text, "evidence text", required=True)
+        _about_what_was_said(_text(entry.text, "evidence text", required=True), "evidence text")
         text = by_id.get(entry.transcript_id)
         if text is None:
             raise InvalidOutput(f"transcript {entry.transcript_id} is not in this interview")
@@ -123,8 +170,10 @@ def validate_scorecard(draft: ScorecardDraft, utterances: list[Utterance]) -> Sc
     return ScorecardDraft(
         scores=scores,
         verdict=draft.verdict,
-        justification=_text(draft.justification, "justification", required=True),
+        justification=_about_what_was_said(
+            _text(draft.justification, "justification", required=True), "justification"
+        ),
         strengths=list(draft.strengths),
         weaknesses=list(draft.weaknesses),
-        summary=_text(draft.summary, "summary") or "",
+        summary=_about_what_was_said(_text(draft.summary, "summary"), "summary") or "",
     )

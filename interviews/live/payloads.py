@@ -45,6 +45,7 @@ def insight_data(row: AIInsight) -> dict:
         "score": row.score,
         "used": bool(row.used),
         "dismissed": row.dismissed,
+        "superseded_at": _iso(row.superseded_at),
         "transcript_id": row.transcript_id,
         "timestamp": _iso(row.timestamp),
     }

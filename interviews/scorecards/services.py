@@ -215,6 +215,7 @@ def scorecard_context(interview: Interview) -> ScorecardContext:
         requirements=_requirements(interview),
         cv_data=interview.candidate.cv_data or {},
         candidate_name=interview.candidate.name,
+        interviewer_name=interview.interviewer.name or "",
     )
 
 

@@ -43,7 +43,7 @@ class CountingProvider:
             insights=insights, state={**context.state, "count": count, "scores": {"technical": 5}}
         )
 
-    async def detect_roles(self, utterances, language):
+    async def detect_roles(self, utterances, language, people=None):
         return RolesGuess(host="speaker_1", guest="speaker_0", confidence=90)
 
     async def generate_scorecard(self, context):

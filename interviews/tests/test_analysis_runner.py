@@ -181,7 +181,7 @@ def test_workers_without_the_claim_still_commit_each_chunk_once(live_interview, 
 class UnsureProvider(CountingProvider):
     """Guesses the wrong way round, unsure, until it has heard six turns."""
 
-    async def detect_roles(self, utterances, language):
+    async def detect_roles(self, utterances, language, people=None):
         if len(utterances) < 6:
             return RolesGuess(host="speaker_0", guest="speaker_1", confidence=55)
         return RolesGuess(host="speaker_1", guest="speaker_0", confidence=85)

@@ -196,13 +196,33 @@ def test_switch_to_english_in_a_spanish_interview_is_a_note_with_an_english_scor
     result = validated(guest(text, question="Let's switch to English.", state=state, n=4))
     [note] = [i for i in result.insights if i.topic == "language_switch"]
     assert note.type == "note" and note.content.startswith("El candidato responde en inglés")
-    assert note.score["english"] >= 7
-    assert result.state["scores"]["english"] >= 7
+    # 25 English words: a note, but no level yet (issue 16: about 40 are needed).
+    assert "english" not in result.state["scores"]
+    more = (
+        "We also moved the webhooks to a queue with Celery, so a slow partner never blocked "
+        "the checkout, and I wrote the retry policy myself."
+    )
+    later = validated(guest(more, question="And then?", state=result.state, n=6))
+    assert later.state["scores"]["english"] >= 7
+
+
+def test_no_english_level_from_fewer_than_forty_english_words():
+    state: dict = {}
+    for n, text in enumerate(("Sure.", "Yes, of course, no problem.", "I think so, yes."), 1):
+        result = analyze(guest(text, question="Can we continue in English?", state=state, n=n))
+        state = result.state
+        assert "english" not in state["scores"]
+        assert all((i.score or {}).get("english") is None for i in result.insights)
 
 
 def test_weak_english_scores_low():
     text = "Yes, of course. I am backend developer since five years and I like very much the data."
-    result = analyze(guest(text))
+    more = (
+        "In my job I am making the APIs and the tests, and my team is doing the deploy every "
+        "week, and also I am helping the frontend peoples with the problems."
+    )
+    state = analyze(guest(text)).state
+    result = analyze(guest(more, state=state, n=4))
     assert result.state["scores"]["english"] <= 5
 
 

@@ -216,7 +216,7 @@
   }
 
   // --- Insights -------------------------------------------------------------
-  const counted = (d) => Boolean(d) && !d.dismissed;
+  const counted = (d) => Boolean(d) && !d.dismissed && !d.superseded_at;
   const flagKey = (type) => type.replace(/-/g, "_");
 
   function renderFlags() {
@@ -228,11 +228,24 @@
   function renderInsight(id, data) {
     const before = state.insights.get(id);
     // Flag counts move with each insight as interviews.selectors.interview_flag_counts
-    // counts them (dismissed ones never count).
+    // counts them (dismissed and superseded ones never count).
     if (state.loaded && counted(before)) state.flags[flagKey(before.type)] = (state.flags[flagKey(before.type)] || 1) - 1;
     if (state.loaded && counted(data)) state.flags[flagKey(data.type)] = (state.flags[flagKey(data.type)] || 0) + 1;
-    state.insights.set(id, data);
     let li = insightList.querySelector(`li[data-id="${id}"]`);
+    if (data.superseded_at) {
+      // Derived under roles that have since changed: it leaves the feed (the
+      // chunk is analysed again under the new roles).
+      state.insights.delete(id);
+      if (li) li.remove();
+      if (state.loaded) {
+        renderFlags();
+        renderFollowup();
+        renderAlerts(null);
+      }
+      updateEmpty();
+      return;
+    }
+    state.insights.set(id, data);
     if (!li) {
       li = document.createElement("li");
       li.dataset.id = id;

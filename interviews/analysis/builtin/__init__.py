@@ -31,6 +31,7 @@ from __future__ import annotations
 from interviews.analysis.base import (
     ChunkAnalysis,
     ChunkContext,
+    People,
     RolesGuess,
     ScorecardContext,
     ScorecardDraft,
@@ -57,8 +58,10 @@ class BuiltinProvider:
     async def analyze_chunk(self, context: ChunkContext) -> ChunkAnalysis:
         return analyze(context)
 
-    async def detect_roles(self, utterances: list[Utterance], language: str) -> RolesGuess | None:
-        return detect_roles_sync(utterances, language)
+    async def detect_roles(
+        self, utterances: list[Utterance], language: str, people: People | None = None
+    ) -> RolesGuess | None:
+        return detect_roles_sync(utterances, language, people)
 
     async def generate_scorecard(self, context: ScorecardContext) -> ScorecardDraft:
         return generate_scorecard_sync(context)

@@ -3,6 +3,7 @@ quality, sentiment, flags, contradictions and suggestions on the guest's answers
 
 from __future__ import annotations
 
+import copy
 import re
 
 from interviews.analysis.base import (
@@ -32,30 +33,51 @@ from interviews.analysis.builtin.lexicon import (
     SUGGESTION_EVERY,
     detect_language,
     fold,
+    is_small_talk,
     load_rules,
     sentences,
+    words_of,
 )
 from interviews.analysis.builtin.scoring import add_sample, cover, fresh_state, running_scores
+
+# A language level needs this many words spoken in it across the candidate's
+# answers: "Sure." says nothing about someone's English.
+MIN_LANGUAGE_WORDS = 40
 
 # ------------------------------------------------------------------ the analysis
 
 
-def _protected_insight(context: ChunkContext) -> tuple[InsightDraft | None, list[str]]:
-    text = context.chunk.text
+def _protected_grounds(text: str, language: str) -> tuple[list[str], str | None]:
+    """The protected grounds a host's words touch, and the sentence that does."""
     grounds: list[str] = []
     evidence = None
     for sentence in sentences(text):
         folded = fold(sentence)
-        for language in (
-            context.language,
-            *[lang for lang in LANGUAGES if lang != context.language],
-        ):
-            for ground, spec in load_rules(language)["protected"].items():
+        for lang in (language, *[lang for lang in LANGUAGES if lang != language]):
+            for ground, spec in load_rules(lang)["protected"].items():
                 if ground in grounds:
                     continue
                 if any(re.search(p, folded) for p in spec["patterns"]):
                     grounds.append(ground)
                     evidence = evidence or sentence
+    return grounds, evidence
+
+
+def _protected_insight(context: ChunkContext) -> tuple[InsightDraft | None, list[str]]:
+    text = context.chunk.text
+    grounds, evidence = _protected_grounds(text, context.language)
+    earlier = (context.question or "").strip()
+    if earlier:
+        # A question split across chunks: read the turn so far, and raise only what
+        # the earlier chunks did not already raise.
+        before, _ = _protected_grounds(earlier, context.language)
+        whole, _ = _protected_grounds(f"{earlier} {text}", context.language)
+        for ground in whole:
+            if ground not in before and ground not in grounds:
+                grounds.append(ground)
+        grounds = [g for g in grounds if g not in before]
+        if grounds and evidence is None:
+            evidence = (sentences(text) or [text.strip()])[0]
     if not grounds:
         return None, []
     msgs = load_rules(context.language)
@@ -249,14 +271,28 @@ def _language_note(
     msgs = load_rules(context.language)["messages"]
     previous = state.get("last_guest_language", context.language)
     state["last_guest_language"] = chunk_language
+    enough = False
     if chunk_language == "en":
         state["counts"]["english_chunks"] += 1
         cover(state, ["english"])
         score, errors, self_low, fluency = english_level(context.chunk.text)
-        add_sample(state, "english", score)
+        # Samples wait until the candidate has said enough in English; then every
+        # waiting sample counts, weighed by its words.
+        words = len(words_of(fold(context.chunk.text)))
+        pending = state.setdefault("english_pending", [])
+        pending.append([score, words])
+        state["english_words"] = state.get("english_words", 0) + words
+        enough = state["english_words"] >= MIN_LANGUAGE_WORDS
+        if enough:
+            for sample, n in pending:
+                for _ in range(max(1, round(n / 20))):
+                    add_sample(state, "english", sample)
+            pending.clear()
     if chunk_language == context.language or features.words < 4 or previous == chunk_language:
         return None
-    if chunk_language == "en":
+    if chunk_language == "en" and not enough:
+        content = msgs["switch_to_english_short"].format(words=state["english_words"])
+    elif chunk_language == "en":
         notes = []
         if errors:
             notes.append(msgs["english_errors"].format(errors=len(errors)))
@@ -279,6 +315,83 @@ def _language_note(
     )
 
 
+def _answer_so_far(context: ChunkContext, state: dict) -> dict:
+    """The answer this chunk belongs to. Speech-to-text splits one answer into
+    several final chunks; the answer is judged whole (the chunks so far), so a
+    figure in the second chunk makes the first one's thin start a strong answer,
+    and one answer raises one flag, not one per chunk."""
+    question = (context.question or "").strip()
+    answer = state.get("answer") or {}
+    if state.get("last_role") == "guest" and answer.get("question") == question:
+        return answer
+    return {"question": question, "text": "", "raised": [], "added": {}}
+
+
+def _rollback_samples(state: dict, added: dict) -> None:
+    for dim, (total, count) in added.items():
+        old_total, old_count = state["samples"].get(dim, [0, 0])
+        if old_count - count <= 0:
+            state["samples"].pop(dim, None)
+        else:
+            state["samples"][dim] = [round(old_total - total, 2), old_count - count]
+
+
+def _samples_added(before: dict, after: dict) -> dict:
+    added = {}
+    for dim, (total, count) in after.items():
+        old_total, old_count = before.get(dim, [0, 0])
+        if count != old_count:
+            added[dim] = [round(total - old_total, 2), count - old_count]
+    return added
+
+
+# Quotes kept per dimension for the scorecard: the answers that moved it most.
+EVIDENCE_PER_DIMENSION = 2
+
+
+def _note_evidence(
+    state: dict, added: dict, insights: list[InsightDraft], context: ChunkContext
+) -> None:
+    """Remember, per dimension this answer moved, a verbatim quote of it, so the
+    scorecard can quote the evidence for each score it gives."""
+    if not added:
+        return
+    text = context.chunk.text
+    quote = next((i.evidence for i in insights if i.evidence and i.evidence in text), None)
+    quote = quote or max(sentences(text) or [text.strip()], key=len)
+    evidence = state.setdefault("evidence", {})
+    for dim, (total, count) in added.items():
+        if not count:
+            continue
+        value = total / count
+        entries = [e for e in evidence.get(dim, []) if e["answer"] != context.question]
+        entries.append(
+            {
+                "transcript_id": context.chunk.transcript_id,
+                "quote": quote[:MAX_QUOTE],
+                "value": round(value, 1),
+                "answer": context.question,
+            }
+        )
+        # The answers furthest from the middle say most about the score.
+        entries.sort(key=lambda e: -abs(e["value"] - 5.5))
+        evidence[dim] = entries[:EVIDENCE_PER_DIMENSION]
+
+
+def _is_candidate_question(text: str) -> bool:
+    """The candidate asking ("¿y el salario es negociable?"): not an answer to judge."""
+    stripped = text.strip()
+    if len(words_of(fold(stripped))) > 30:
+        return False
+    said = [x for x in sentences(stripped) if not is_small_talk(x)]
+    return bool(said) and all(x.rstrip().endswith("?") or x.lstrip().startswith("¿") for x in said)
+
+
+def _evidence_in(text: str, language: str, section: str, key: str) -> str:
+    # Evidence must stand verbatim in this chunk (validation checks it).
+    return best_sentence(text, language, section, key)
+
+
 def _analyze_guest(
     context: ChunkContext, state: dict, catalogue: SkillCatalogue
 ) -> list[InsightDraft]:
@@ -286,11 +399,28 @@ def _analyze_guest(
     msgs = load_rules(context.language)["messages"]
     chunk_language = detect_language(text, context.language)
     state["counts"]["guest_chunks"] += 1
-    features = answer_features(text, context.question, chunk_language, catalogue)
+    answer = _answer_so_far(context, state)
+    whole = f"{answer['text']} {text}".strip()
+    features = answer_features(whole, context.question, chunk_language, catalogue)
     cover(state, catalogue.keys_in(fold(text), catalogue.required + catalogue.nice_to_have))
 
     companies = cv_companies(context.cv_data)
-    claims = read_claims(text, chunk_language, catalogue, companies)
+    # Claims are read on the answer so far (a sentence may span two chunks); those
+    # this answer already recorded are not counted twice.
+    this_answer = {
+        (c["kind"], c["subject"], c["value"], c["polarity"])
+        for c in state["claims"]
+        if c.get("answer") == answer["question"] and answer["text"]
+    }
+    claims = [
+        c
+        for c in read_claims(whole, chunk_language, catalogue, companies)
+        if (c.kind, c.subject, c.value, c.polarity) not in this_answer
+    ]
+    for claim in claims:
+        if claim.sentence not in text:
+            # Evidence must stand verbatim in this chunk.
+            claim.sentence = max(sentences(text) or [text.strip()], key=len)
     contradictions = check_claims(claims, state, context, catalogue, companies)
     for claim in claims:
         state["claims"].append(
@@ -301,17 +431,21 @@ def _analyze_guest(
                 "polarity": claim.polarity,
                 "transcript_id": context.chunk.transcript_id,
                 "quote": claim.sentence[:MAX_QUOTE],
+                "answer": answer["question"],
             }
         )
 
+    # What the answer as a whole says: judged again with every chunk, counted once.
+    _rollback_samples(state, answer["added"])
+    raised = answer["raised"]
     quality = _quality(features)
     sentiment = _sentiment(features)
     insights: list[InsightDraft] = []
     for message, claim in contradictions:
-        raised = f"{claim.kind}:{claim.subject}:{claim.polarity}:{claim.value}"
-        if raised in state["contradictions_raised"]:
+        raised_key = f"{claim.kind}:{claim.subject}:{claim.polarity}:{claim.value}"
+        if raised_key in state["contradictions_raised"]:
             continue
-        state["contradictions_raised"].append(raised)
+        state["contradictions_raised"].append(raised_key)
         insights.append(
             InsightDraft(
                 type="contradiction",
@@ -322,7 +456,14 @@ def _analyze_guest(
                 evidence=claim.sentence,
             )
         )
-    if features.evasive:
+    # A reply to a protected question never counts against the candidate, and the
+    # candidate's own questions are not answers.
+    protected_reply = bool(_protected_grounds(context.question or "", context.language)[0])
+    judged = not protected_reply and not _is_candidate_question(whole)
+    if not judged:
+        pass  # nothing to judge: see above
+    elif features.evasive and "evasive" not in raised:
+        raised.append("evasive")
         question = (context.question or "").strip()
         insights.append(
             InsightDraft(
@@ -333,10 +474,11 @@ def _analyze_guest(
                 if question
                 else msgs["evasive_suggestion_default"],
                 topic="evasive_answer",
-                evidence=best_sentence(text, chunk_language, "evasive", "phrases"),
+                evidence=_evidence_in(text, chunk_language, "evasive", "phrases"),
             )
         )
-    elif features.vague:
+    elif features.vague and not set(raised) & {"vague", "evasive", "strong"}:
+        raised.append("vague")
         insights.append(
             InsightDraft(
                 type="red-flag",
@@ -344,10 +486,11 @@ def _analyze_guest(
                 content=msgs["vague_content"],
                 suggestion=msgs["vague_suggestion"],
                 topic="vague_answer",
-                evidence=best_sentence(text, chunk_language, "vague", "phrases"),
+                evidence=_evidence_in(text, chunk_language, "vague", "phrases"),
             )
         )
-    elif features.strong:
+    elif features.strong and "strong" not in raised:
+        raised.append("strong")
         details = []
         if features.metrics:
             details.append(msgs["strong_metrics"])
@@ -367,18 +510,25 @@ def _analyze_guest(
                 evidence=strongest_sentence(text, chunk_language, catalogue),
             )
         )
-    note = _language_note(context, state, chunk_language, features)
+    chunk_features = answer_features(text, context.question, chunk_language, catalogue)
+    note = _language_note(context, state, chunk_language, chunk_features)
     if note is not None:
         insights.append(note)
-    _sample_dimensions(state, features, quality, claims, bool(contradictions))
     if any(c[1].kind in {"years_total", "company_years", "company_never"} for c in contradictions):
-        add_sample(state, "attitude", 3)
+        add_sample(state, "attitude", 3)  # about this chunk's claim: kept
+    before = copy.deepcopy(state["samples"])
+    if judged:
+        _sample_dimensions(state, features, quality, claims, bool(contradictions))
+    answer["added"] = _samples_added(before, state["samples"])
+    answer["text"] = whole[-4000:]
+    state["answer"] = answer
+    _note_evidence(state, answer["added"], insights, context)
 
     for insight in insights:
         # The answer's own insights carry its quality and tone; suggestions below
         # are about the interview, not the answer.
-        insight.response_quality = quality
-        insight.sentiment = sentiment
+        insight.response_quality = quality if judged else None
+        insight.sentiment = sentiment if judged else None
         counter = {
             "red-flag": "red_flags",
             "green-flag": "green_flags",
@@ -397,16 +547,35 @@ def _analyze_guest(
     return insights
 
 
+def _is_pleasantry(context: ChunkContext, state: dict) -> bool:
+    """Greetings, thanks, logistics: not answers. Read on the answer so far, since
+    speech-to-text may split a pleasantry in two. (Whether the question was small
+    talk is no guide: "bien. y en Creditu cómo es tu equipo" opens with one.)"""
+    answer = _answer_so_far(context, state)
+    whole = f"{answer['text']} {context.chunk.text}".strip()
+    if not is_small_talk(whole):
+        return False
+    answer["text"] = whole
+    state["answer"] = answer
+    return True
+
+
 def analyze(context: ChunkContext) -> ChunkAnalysis:
     """The synchronous heart of `BuiltinProvider.analyze_chunk`."""
     state = fresh_state(context.state)
     catalogue = catalogue_for(context.requirements, context.cv_data)
     if context.chunk.role == "host":
         insights = _analyze_host(context, state, catalogue)
+    elif context.chunk.role == "guest" and _is_pleasantry(context, state):
+        # Greetings, thanks, logistics: not an answer, so no flag and no score.
+        state["counts"]["small_talk"] = state["counts"].get("small_talk", 0) + 1
+        insights = []
     elif context.chunk.role == "guest" and context.chunk.text.strip():
         insights = _analyze_guest(context, state, catalogue)
     else:
         insights = []
+    if context.chunk.role in ("host", "guest"):
+        state["last_role"] = context.chunk.role
     state["scores"] = running_scores(state)
     for insight in insights:
         if insight.topic != PROTECTED_QUESTION_TOPIC:

@@ -15,6 +15,7 @@ from interviews.analysis.builtin.cv import (
     tenure_years,
 )
 from interviews.analysis.builtin.lexicon import (
+    MIN_YEARS_RATIO,
     alternation,
     claim_patterns,
     fold,
@@ -197,7 +198,7 @@ def check_claims(
                 and abs(tenure - claim.value) >= 1.5
                 and (
                     min(tenure, claim.value) <= 0
-                    or max(tenure, claim.value) / min(tenure, claim.value) >= 1.75
+                    or max(tenure, claim.value) / min(tenure, claim.value) >= MIN_YEARS_RATIO
                 )
             ):
                 message = msgs["contradiction_company_years"].format(

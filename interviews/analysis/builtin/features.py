@@ -25,6 +25,8 @@ from interviews.analysis.builtin.lexicon import (
 
 # ---------------------------------------------------------------- answer features
 
+VAGUE_WORDS_PER_HEDGE = 60
+
 
 @dataclass
 class AnswerFeatures:
@@ -74,15 +76,21 @@ class AnswerFeatures:
         if self.evasive or self.strong:
             return False
         hedges = len(self.hedges) + self.self_praise
-        return hedges >= 1 and self.metrics == 0 and self.specifics <= 1
+        # A long answer says more than its one "a couple of things": it needs a
+        # hedge per VAGUE_WORDS_PER_HEDGE words to be vague.
+        needed = 1 + self.words // VAGUE_WORDS_PER_HEDGE
+        return hedges >= needed and self.metrics == 0 and self.specifics <= 1
 
     @property
     def strong(self) -> bool:
+        # A strong answer reports an outcome (a measured result or a result phrase),
+        # not only a career summary full of tools and dates.
         return (
             not self.evasive
             and self.words >= 12
             and self.strength_points >= STRONG_POINTS
             and len(self.hedges) <= 2
+            and (self.metrics > 0 or self.results > 0)
         )
 
 

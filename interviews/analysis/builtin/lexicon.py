@@ -203,3 +203,62 @@ def with_replacements(folded: str, language: str) -> str:
     for old, new in load_rules(language)["numbers"].get("replace", []):
         folded = folded.replace(old, new)
     return folded
+
+
+# --------------------------------------------------------------------- small talk
+
+# A turn is small talk when, once greetings, thanks and logistics are taken out,
+# at most this many content words remain, and it is not long.
+SMALL_TALK_MAX_CONTENT_WORDS = 3
+SMALL_TALK_MAX_WORDS = 30
+# ...or when it is mostly pleasantries: this many of them, and few other words.
+SMALL_TALK_MANY_PHRASES = 3
+SMALL_TALK_MAX_CONTENT_WITH_MANY = 6
+
+
+def is_small_talk(text: str) -> bool:
+    """Greetings, thanks, logistics, pleasantries ("¿me escuchás?", "tenía muchas
+    ganas de hablar con vosotros", "Sure."): not an answer and not a question, so
+    nothing is judged on it, in either language."""
+    folded = fold(text)
+    tokens = words_of(folded)
+    if not tokens:
+        return True
+    if len(tokens) > SMALL_TALK_MAX_WORDS:
+        return False
+    rest = re.sub(r"[^\w' ]+", " ", folded)
+    matched = 0
+    for rx in _small_talk_patterns():
+        rest, n = rx.subn(" ", rest)
+        matched += n
+    if not matched:
+        return False
+    content = [
+        t
+        for t in words_of(rest)
+        if t not in stopwords("es") and t not in stopwords("en") and not t.isdigit()
+    ]
+    if len(content) <= SMALL_TALK_MAX_CONTENT_WORDS:
+        return len(content) < len(tokens)
+    return (
+        matched >= SMALL_TALK_MANY_PHRASES
+        and len(content) <= SMALL_TALK_MAX_CONTENT_WITH_MANY
+        and not re.search(r"\d", rest)
+        and not (set(content) & _specific_words())
+    )
+
+
+@cache
+def _small_talk_patterns() -> tuple[re.Pattern, ...]:
+    # Longest first: "gracias a vos" before "gracias".
+    found = [pair for lang in LANGUAGES for pair in phrase_patterns(lang, "smalltalk", "phrases")]
+    return tuple(rx for _, rx in sorted(found, key=lambda pair: (-len(pair[0]), pair[0])))
+
+
+@cache
+def _specific_words() -> frozenset[str]:
+    """Words that make a turn say something: technologies and numbers."""
+    words = {fold(t) for t in common_rules()["tech"]["terms"] if " " not in t}
+    for language in LANGUAGES:
+        words |= {fold(w) for w in load_rules(language)["numbers"]["words"] if len(w) > 2}
+    return frozenset(words)

@@ -71,6 +71,30 @@ def _evidence_entry(
     )
 
 
+def _dimension_evidence(
+    scores: dict[str, int | None], state: dict, context: ScorecardContext, msgs: dict
+) -> str:
+    """For each scored dimension, the candidate's words it rests on, verbatim."""
+    texts = {u.transcript_id: u.text for u in context.utterances if u.role == "guest"}
+    names = msgs["dimension_names"]
+    parts = []
+    for dim, value in scores.items():
+        if value is None:
+            continue
+        quotes = [
+            e["quote"]
+            for e in (state.get("evidence") or {}).get(dim, [])
+            if e.get("quote") and e["quote"] in texts.get(e.get("transcript_id"), "")
+        ]
+        if quotes:
+            parts.append(
+                msgs["dimension_evidence"].format(
+                    dimension=names[dim], score=value, quotes=" / ".join(f"«{q}»" for q in quotes)
+                )
+            )
+    return ("\n\n" + msgs["dimension_evidence_title"] + "\n" + "\n".join(parts)) if parts else ""
+
+
 def generate_scorecard_sync(context: ScorecardContext) -> ScorecardDraft:
     msgs = load_rules(context.language)["messages"]
     insights = [
@@ -145,6 +169,7 @@ def generate_scorecard_sync(context: ScorecardContext) -> ScorecardDraft:
     )
     if scores["english"] is None:
         summary += " " + msgs["summary_english_none"]
+    summary += _dimension_evidence(scores, state, context, msgs)
     return ScorecardDraft(
         scores=scores,
         verdict=verdict,

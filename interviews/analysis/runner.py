@@ -246,6 +246,13 @@ def next_work(
         return Work("host", run)
     if role != SpeakerRole.GUEST:
         return Work("other", run)
+    # An answer ends at the first speech_final in it, however many of the chunks
+    # after it had arrived by this pass: the same transcript is cut into the same
+    # answers whether it came in one batch or at a speaker's pace.
+    for index, row in enumerate(run):
+        if row.speech_final:
+            run = run[: index + 1]
+            break
     behind = _answers_in(rows[len(run) :], interview)
     last = (run[-1].timestamp, run[-1].pk)
     speaking = {
@@ -417,44 +424,69 @@ def analyse_answer(interview: Interview, work: Work, providers) -> tuple[ChunkAn
     )
 
 
+def _host_turn_before(first: Transcript) -> str:
+    """The interviewer's earlier chunks of the same turn, analysed already: a
+    question split across chunks ("¿cuántos" / "años tenés?") is read whole."""
+    lines: list[str] = []
+    rows = (
+        Transcript.objects.final()
+        .filter(interview_id=first.interview_id)
+        .filter(Q(timestamp__lt=first.timestamp) | Q(timestamp=first.timestamp, pk__lt=first.pk))
+        .order_by("-timestamp", "-id")
+        .values_list("speaker_role", "text")[:QUESTION_WINDOW]
+    )
+    for role, text in rows:
+        if role != SpeakerRole.HOST:
+            break
+        lines.append(text)
+    return " ".join(reversed(lines))
+
+
+def _host_analysis(interview: Interview, rows: list[Transcript], text: str, state: dict, providers):
+    utterance = Utterance(
+        transcript_id=rows[-1].pk,
+        speaker=rows[0].speaker,
+        role=SpeakerRole.HOST,
+        text=text,
+        start_ms=rows[0].start_ms,
+        end_ms=rows[-1].end_ms,
+    )
+    context = _context(interview, utterance, None, state)
+    if bool(providers) and providers[0].name == "builtin":
+        return run_async(
+            call_with_failover(
+                lambda p: p.analyze_chunk(context),
+                lambda a: validate_chunk_analysis(a, [text]),
+                providers[:1],
+            )
+        )
+    analysis = validate_chunk_analysis(
+        ChunkAnalysis(insights=protected_question_insights(context), state=state), [text]
+    )
+    return analysis, interview.ai_provider or ""
+
+
 def analyse_host_turn(interview: Interview, work: Work, providers) -> tuple[ChunkAnalysis, str]:
     """The interviewer's turn: protected-ground questions, by the built-in rules.
 
-    With the built-in provider first in the chain the whole built-in host analysis
-    runs (it keeps its own state: the open question, requirements covered); with a
-    model the state is left as the model wrote it, and the turn reaches the model
-    only as the question of the next answer.
+    Read with the turn's earlier chunks (analysed already, when the turn arrived in
+    pieces), and raising only what those did not raise alone. With the built-in
+    provider first in the chain the whole built-in host analysis runs (it keeps its
+    own state: the open question, requirements covered); with a model the state is
+    left as the model wrote it, and the turn reaches the model only as the question
+    of the next answer.
     """
+    rows = work.rows
     state = interview.analysis_state or {}
-    insights = []
-    builtin_first = bool(providers) and providers[0].name == "builtin"
-    provider = interview.ai_provider or ""
-    for row in work.rows:
-        utterance = Utterance(
-            transcript_id=row.pk,
-            speaker=row.speaker,
-            role=SpeakerRole.HOST,
-            text=row.text,
-            start_ms=row.start_ms,
-            end_ms=row.end_ms,
-        )
-        context = _context(interview, utterance, None, state)
-        if builtin_first:
-            analysis, provider = run_async(
-                call_with_failover(
-                    lambda p, context=context: p.analyze_chunk(context),
-                    lambda a, text=row.text: validate_chunk_analysis(a, [text]),
-                    providers[:1],
-                )
-            )
-        else:
-            analysis = validate_chunk_analysis(
-                ChunkAnalysis(insights=protected_question_insights(context), state=state),
-                [row.text],
-            )
-        state = analysis.state
-        insights += analysis.insights
-    return ChunkAnalysis(insights=insights, state=state), provider
+    text = " ".join(row.text for row in rows)
+    before = _host_turn_before(rows[0])
+    if not before:
+        return _host_analysis(interview, rows, text, state, providers)
+    analysis, provider = _host_analysis(interview, rows, f"{before} {text}", state, providers)
+    earlier, _ = _host_analysis(interview, rows, before, state, providers)
+    raised = {(i.type, i.topic, i.content) for i in earlier.insights}
+    fresh = [i for i in analysis.insights if (i.type, i.topic, i.content) not in raised]
+    return ChunkAnalysis(insights=fresh, state=analysis.state), provider
 
 
 # --- One interview's pass: claim, loop, commit --------------------------------

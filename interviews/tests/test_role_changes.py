@@ -63,10 +63,19 @@ def messages() -> list[dict]:
     for speaker, text in TURNS:
         words = text.split()
         half = max(1, len(words) // 2)
-        for piece in (words[:half], words[half:]):
-            if piece:
-                out.append(results(" ".join(piece), start=t, speaker=speaker, request_id="r1"))
-                t += len(piece) * 0.3 + 0.1
+        pieces = [piece for piece in (words[:half], words[half:]) if piece]
+        for n, piece in enumerate(pieces, 1):
+            # Deepgram's endpointing: the speaker finished at the end of the turn.
+            out.append(
+                results(
+                    " ".join(piece),
+                    start=t,
+                    speaker=speaker,
+                    request_id="r1",
+                    speech_final=n == len(pieces),
+                )
+            )
+            t += len(piece) * 0.3 + 0.1
         t += 0.5
     return out
 
@@ -210,7 +219,10 @@ def test_a_swap_supersedes_reanalyses_once_in_order_and_a_swap_back_restores_the
 
     provider = Recording()
     analyze_interview(interview.pk, providers=[provider])
-    assert provider.seen == [c.pk for c in chunks]  # once each, in order
+    # Once each, in order: one analysis per turn (an answer or an interviewer's
+    # turn is analysed whole), every chunk marked analysed.
+    assert provider.seen == sorted(provider.seen) and len(provider.seen) == len(TURNS)
+    assert not Transcript.objects.pending_analysis().filter(interview=interview).exists()
     swapped = feed_view(interview)
     assert swapped != before
     # Under the swapped roles the age question is the "candidate's" words: no alert.
@@ -223,7 +235,7 @@ def test_a_swap_supersedes_reanalyses_once_in_order_and_a_swap_back_restores_the
     interview_set_roles(interview=interview, host="speaker_1", guest="speaker_0")
     provider = Recording()
     analyze_interview(interview.pk, providers=[provider])
-    assert provider.seen == [c.pk for c in chunks]
+    assert provider.seen == sorted(provider.seen) and len(provider.seen) == len(TURNS)
     assert feed_view(interview) == before
     interview.refresh_from_db()
     assert interview.roles == TRUTH and interview.roles_confidence == 100
@@ -249,7 +261,7 @@ def test_an_analysis_made_under_old_roles_is_refused_at_commit(argentine_intervi
     assert (
         chunk_analysis_commit(
             interview_id=argentine_interview.pk,
-            transcript_id=first.pk,
+            transcript_ids=[first.pk],
             analysis=analysis,
             provider="p",
             roles=stale,
@@ -259,7 +271,7 @@ def test_an_analysis_made_under_old_roles_is_refused_at_commit(argentine_intervi
     assert not AIInsight.objects.exists()
     assert chunk_analysis_commit(
         interview_id=argentine_interview.pk,
-        transcript_id=first.pk,
+        transcript_ids=[first.pk],
         analysis=analysis,
         provider="p",
         roles=TRUTH,

@@ -6,6 +6,7 @@ peer can read right after `write` is what went out at once, and Twisted's
 from __future__ import annotations
 
 import functools
+import logging
 import socket
 
 import pytest
@@ -153,6 +154,10 @@ def test_nothing_is_written_to_a_socket_that_is_closing(daphne_server, open_sock
 
 
 def test_a_transport_of_another_shape_falls_back_to_asgi(daphne_server, open_socket, caplog):
+    # The project's LOGGING may have been applied by an earlier test: capture this
+    # module's logger directly, whatever its handlers and propagation.
+    caplog.set_level(logging.WARNING, logger="interviews.live.wire")
+    logging.getLogger("interviews.live.wire").addHandler(caplog.handler)
     protocol, _peer = open_socket()
     del protocol.transport._tempDataBuffer  # as if a later Twisted renamed it
 

@@ -484,9 +484,13 @@ class Scorecard(models.Model):
         them only once a decision with its reason is recorded, so the person
         decides first and is not anchored by the machine; staff always see both.
         """
+        return getattr(user, "is_staff", False) or self.ai_visible_to_everyone
+
+    @property
+    def ai_visible_to_everyone(self) -> bool:
+        """Is the AI's verdict visible to every viewer of the interview (the live
+        feed's events go to all of them alike)?"""
         if not settings.AI_RECOMMENDATION_AFTER_DECISION:
-            return True
-        if getattr(user, "is_staff", False):
             return True
         return bool(self.decision and self.decision_reason)
 

@@ -210,11 +210,6 @@ def live(request: HttpRequest, interview_id: int) -> HttpResponse:
     )
     state = live_page_state(interview)
     state["topics"] = requirements_in_words(state["topics"])
-    ai_after_decision = settings.AI_RECOMMENDATION_AFTER_DECISION and not request.user.is_staff
-    card = state["scorecard"]
-    if card and ai_after_decision and not (card["decision"] and card["decision_reason"]):
-        # Not even in the page's source before the person has decided.
-        state["scorecard"] = {**card, "recommendation": None, "overall_score": None}
     can_change = interview.can_be_changed_by(request.user)
     audit_page_view(
         user=request.user, action=AuditAction.INTERVIEW_VIEWED, interview=interview, page="live"
@@ -232,8 +227,5 @@ def live(request: HttpRequest, interview_id: int) -> HttpResponse:
             "notices": interview.notices.select_related("recorded_by").order_by("recorded_at"),
             "notice_required": settings.CANDIDATE_NOTICE_REQUIRED,
             "notice_channels": NoticeChannel.choices,
-            # The person decides first: the page shows the AI's verdict only after
-            # a decision (staff always), like the scorecard panel.
-            "ai_after_decision": ai_after_decision,
         },
     )

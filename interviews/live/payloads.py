@@ -89,7 +89,8 @@ def interview_data(interview: Interview) -> dict:
     }
 
 
-def scorecard_data(card: Scorecard) -> dict:
+def scorecard_fields(card: Scorecard) -> dict:
+    """The whole scorecard, as its version history keeps it."""
     return {
         "interview_id": card.interview_id,
         **{dim: getattr(card, dim) for dim in SCORE_DIMENSIONS},
@@ -107,3 +108,15 @@ def scorecard_data(card: Scorecard) -> dict:
         "decision_reason": card.decision_reason,
         "version": card.version,
     }
+
+
+def scorecard_data(card: Scorecard) -> dict:
+    """The scorecard as every viewer of the live feed receives it. The person
+    decides first (Scorecard.ai_visible_to): until then the AI's recommendation
+    and overall score are left out of the event itself, not only hidden by the
+    page, since the event log and the websocket carry one payload for everyone."""
+    data = scorecard_fields(card)
+    data["ai_hidden"] = not card.ai_visible_to_everyone
+    if data["ai_hidden"]:
+        data.update(recommendation="", overall_score=None)
+    return data

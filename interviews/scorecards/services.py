@@ -37,7 +37,7 @@ from interviews.analysis.chain import (
 )
 from interviews.analysis.validation import validate_scorecard
 from interviews.live.events import Change, events_append
-from interviews.live.payloads import insight_data, scorecard_data
+from interviews.live.payloads import insight_data, scorecard_data, scorecard_fields
 from interviews.models import (
     SCORE_DIMENSIONS,
     AIInsight,
@@ -127,7 +127,7 @@ def _requirements(interview: Interview) -> dict:
 def _snapshot(card: Scorecard) -> dict:
     """Every column of the scorecard as it stands, for the history table."""
     return {
-        **scorecard_data(card),
+        **scorecard_fields(card),
         "ai_scores": card.ai_scores,
         "provider": card.provider,
         "generated_at": card.generated_at.isoformat() if card.generated_at else None,

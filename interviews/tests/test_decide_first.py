@@ -13,6 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from interviews.labels import recommendation_label
+from interviews.live.payloads import scorecard_data
+from interviews.models import InterviewEvent
 from interviews.scorecards.services import scorecard_generate, scorecard_record_decision
 from interviews.tests.scorecard_support import ScriptedProvider, completed_interview
 from tests.factories import AIInsightFactory
@@ -129,18 +131,33 @@ def test_the_scorecard_and_report_say_what_the_ai_did_and_did_not_do(alice_clien
         assert "What it did not do" in seen[where], where
 
 
-def test_the_live_page_holds_the_verdict_back_for_the_interviewer_not_for_staff(
+def test_the_live_feed_carries_the_verdict_to_nobody_until_the_decision(
     client, alice, charlie, card
 ):
+    """The live feed sends one payload to every viewer, so the verdict stays out of
+    the page's first state and of the scorecard event itself until the decision;
+    staff read it on the scorecard page meanwhile."""
     url = f"/interviews/{card.interview_id}/live/"
+    for user in (alice, charlie):
+        client.force_login(user)
+        assert VERDICT not in client.get(url).content.decode(), user
+    events = InterviewEvent.objects.filter(interview_id=card.interview_id, type="scorecard")
+    sent = events.latest("seq").data
+    assert (sent["recommendation"], sent["overall_score"], sent["ai_hidden"]) == ("", None, True)
+
+    scorecard_record_decision(scorecard=card, decision="hire", reason="Strong", by=alice)
+
+    sent = events.latest("seq").data
+    assert VERDICT in sent["recommendation"] and sent["overall_score"] is not None
     client.force_login(alice)
-    page = client.get(url).content.decode()
-    assert 'data-ai-after-decision="true"' in page
-    assert VERDICT not in page  # not even in the page's first state
-    client.force_login(charlie)
-    page = client.get(url).content.decode()
-    assert 'data-ai-after-decision="false"' in page
-    assert VERDICT in page
+    assert VERDICT in client.get(url).content.decode()
+
+
+def test_without_the_setting_the_live_feed_carries_the_verdict(settings, card):
+    settings.AI_RECOMMENDATION_AFTER_DECISION = False
+    card.refresh_from_db()
+
+    assert VERDICT in scorecard_data(card)["recommendation"]
 
 
 def test_the_pdf_explains_how_the_assessment_was_made(alice_client, card):

@@ -184,7 +184,9 @@ def test_generation_reports_generating_then_ready_on_the_live_feed(interview):
 
     events = scorecard_events(interview)
     assert [e["state"] for e in events] == ["generating", "ready"]
-    assert events[-1]["overall_score"] == card.overall_score
+    # The dimensions go out; the verdict waits for the person's decision.
+    assert events[-1]["communication"] == card.communication
+    assert events[-1]["overall_score"] is None and events[-1]["ai_hidden"]
     assert (
         InterviewEvent.objects.filter(interview=interview, type="scorecard").first().object_id
         == card.pk

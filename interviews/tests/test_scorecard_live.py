@@ -46,7 +46,9 @@ async def test_a_live_page_sees_generating_then_ready(alice, interview):
     )
 
     assert [m["data"]["state"] for m in messages] == ["generating", "ready"]
-    assert messages[1]["data"]["recommendation"] == "hire: scripted says hire"
+    # What a socket receives: the scores, the verdict held back until the decision.
+    assert messages[1]["data"]["technical"] is not None
+    assert (messages[1]["data"]["recommendation"], messages[1]["data"]["ai_hidden"]) == ("", True)
     assert messages[0]["seq"] < messages[1]["seq"]
     logged = await sync_to_async(list)(
         InterviewEvent.objects.filter(interview=interview, type="scorecard").values_list(

@@ -458,7 +458,8 @@
       p.className = "recommendation";
       // The person decides first: the AI's verdict only after the interviewer's
       // own decision and reason (staff always).
-      const aiShown = root.dataset.aiAfterDecision !== "true" || (data.decision && data.decision_reason);
+      // The server leaves the verdict out of the event until then (ai_hidden).
+      const aiShown = !data.ai_hidden;
       const rec = data.recommendation || "";
       const cut = rec.indexOf(":");
       const verdict = cut > 0 ? rec.slice(0, cut).trim() : "";

@@ -1,4 +1,4 @@
-"""Writing the audit log: `audit_record`, and the retention of old entries."""
+"""Writing the audit log: `audit_record` (`audit_interview` for an interview's things), and the retention of old entries."""
 
 from __future__ import annotations
 
@@ -47,6 +47,29 @@ def audit_record(
     )
 
 
+def audit_interview(
+    *,
+    action: str,
+    actor,
+    interview,
+    object_type: str = "interview",
+    object_id: int | None = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    """An entry about something of one interview (the interview itself unless
+    `object_type`/`object_id` name one of its notices, insights or scorecard),
+    filed under the interview and its candidate."""
+    return audit_record(
+        action=action,
+        actor=actor,
+        object_type=object_type,
+        object_id=interview.pk if object_id is None else object_id,
+        interview_id=interview.pk,
+        candidate_id=interview.candidate_id,
+        details=details,
+    )
+
+
 def audit_page_view(
     *, user, action: str, interview=None, candidate_id: int | None = None, page: str = ""
 ) -> AuditEvent | None:
@@ -55,14 +78,8 @@ def audit_page_view(
     if not getattr(user, "is_authenticated", False):
         return None
     if interview is not None:
-        return audit_record(
-            action=action,
-            actor=user,
-            object_type="interview",
-            object_id=interview.pk,
-            interview_id=interview.pk,
-            candidate_id=interview.candidate_id,
-            details={"page": page} if page else {},
+        return audit_interview(
+            action=action, actor=user, interview=interview, details={"page": page} if page else {}
         )
     return audit_record(
         action=action,

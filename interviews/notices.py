@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_interview
 from interviews.live.events import Change, events_append
 from interviews.live.payloads import interview_data
 from interviews.models import (
@@ -106,13 +106,12 @@ def notice_record(*, interview: Interview, decision: str, channel: str, by) -> C
         interview_id=locked.pk,
         changes=[Change(EventType.INTERVIEW, locked.pk, interview_data(locked))],
     )
-    audit_record(
+    audit_interview(
         action=AuditAction.NOTICE_RECORDED,
         actor=by,
+        interview=locked,
         object_type="candidate_notice",
         object_id=notice.pk,
-        interview_id=locked.pk,
-        candidate_id=locked.candidate_id,
         details={
             "decision": decision,
             "channel": channel,

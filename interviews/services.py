@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_interview
 from candidates.models import JobPositionStatus
 from interviews.live import wakeup
 from interviews.live.events import Change, events_append
@@ -85,13 +85,10 @@ def interview_transition(*, interview: Interview, to: str, by=None) -> Interview
         interview_id=locked.pk,
         changes=[Change(EventType.INTERVIEW, locked.pk, interview_data(locked))],
     )
-    audit_record(
+    audit_interview(
         action=AuditAction.INTERVIEW_TRANSITION,
         actor=by,
-        object_type="interview",
-        object_id=locked.pk,
-        interview_id=locked.pk,
-        candidate_id=locked.candidate_id,
+        interview=locked,
         details={"from": previous, "to": to},
     )
     if to == InterviewStatus.COMPLETED:
@@ -135,13 +132,10 @@ def interview_set_roles(
     if changed:
         changes += _analysis_restart(locked)
     events_append(interview_id=locked.pk, changes=changes)
-    audit_record(
+    audit_interview(
         action=AuditAction.ROLES_CHANGED,
         actor=by,
-        object_type="interview",
-        object_id=locked.pk,
-        interview_id=locked.pk,
-        candidate_id=locked.candidate_id,
+        interview=locked,
         # `by` is None when role detection (the AI) set them.
         details={"host": host, "guest": guest, "confidence": confidence, "by_ai": by is None},
     )
@@ -201,13 +195,12 @@ def insight_update(
             interview_id=row.interview_id,
             changes=[Change(EventType.INSIGHT, row.pk, insight_data(row))],
         )
-        audit_record(
+        audit_interview(
             action=AuditAction.INSIGHT_UPDATED,
             actor=by,
+            interview=interview,
             object_type="ai_insight",
             object_id=row.pk,
-            interview_id=row.interview_id,
-            candidate_id=interview.candidate_id,
             details={name: getattr(row, name) for name in fields},
         )
     return row

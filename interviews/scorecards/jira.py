@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from jira import JIRA, JIRAError
 
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_interview
 from interviews.labels import DIMENSION_LABELS
 from interviews.models import SCORE_DIMENSIONS, Recommendation, Scorecard, ScorecardState
 
@@ -143,13 +143,12 @@ def scorecard_send_to_jira(*, scorecard: Scorecard, report_url: str = "", by=Non
         raise JiraHandOffError(
             _("Jira could not be reached (%(error)s).") % {"error": exc.__class__.__name__}
         ) from exc
-    audit_record(
+    audit_interview(
         action=AuditAction.JIRA_HANDOFF,
         actor=by,
+        interview=scorecard.interview,
         object_type="scorecard",
         object_id=scorecard.pk,
-        interview_id=scorecard.interview_id,
-        candidate_id=scorecard.interview.candidate_id,
         details={"ticket": ticket, "version": scorecard.version},
     )
     return ticket

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_interview
 from interviews.analysis.base import ScorecardContext, ScorecardDraft, Utterance
 from interviews.analysis.chain import (
     AllProvidersFailed,
@@ -264,13 +264,12 @@ def _scorecard_fail(*, interview_id: int, reason: str) -> Scorecard:
 
 
 def _audit(card: Scorecard, interview: Interview, action: str, by, details: dict) -> None:
-    audit_record(
+    audit_interview(
         action=action,
         actor=by,
+        interview=interview,
         object_type="scorecard",
         object_id=card.pk,
-        interview_id=interview.pk,
-        candidate_id=interview.candidate_id,
         details=details,
     )
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
-from audit.services import audit_page_view, audit_record
+from audit.services import audit_interview, audit_page_view, audit_record
 from interview_companion.http import safe_next
 from interviews.labels import DIMENSION_LABELS
 from interviews.models import SCORE_DIMENSIONS, Interview, Scorecard, ScorecardState
@@ -221,14 +221,7 @@ def _report_filename(interview: Interview, extension: str) -> str:
 def report_pdf(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview(request, interview_id)
     pdf = report_pdf_bytes(interview, viewer=request.user, request=request)
-    audit_record(
-        action=AuditAction.EXPORT_PDF,
-        actor=request.user,
-        object_type="interview",
-        object_id=interview.pk,
-        interview_id=interview.pk,
-        candidate_id=interview.candidate_id,
-    )
+    audit_interview(action=AuditAction.EXPORT_PDF, actor=request.user, interview=interview)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_report_filename(interview, "pdf")}"'
     return response

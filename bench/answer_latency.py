@@ -401,15 +401,17 @@ def main() -> None:
     from accounts.services import api_token_create
     from candidates.models import Candidate
     from interviews.models import Interview
+    from interviews.notices import notice_record
     from interviews.services import interview_set_roles, interview_transition
 
     user, _ = User.objects.get_or_create(email="answers@example.com", defaults={"name": "Answers"})
     candidate = Candidate.objects.create(name="Answer Bench")
     rows = []
     for _ in range(args.interviews):
-        interview = interview_transition(
-            interview=Interview.objects.create(candidate=candidate, interviewer=user), to="live"
-        )
+        interview = Interview.objects.create(candidate=candidate, interviewer=user)
+        # As shipped: the candidate agreed to the notice before recording.
+        notice_record(interview=interview, decision="agreed", channel="spoken", by=user)
+        interview = interview_transition(interview=interview, to="live")
         interview_set_roles(interview=interview, host="speaker_1", guest="speaker_0")
         rows.append(interview.pk)
     _row, token = api_token_create(user=user, name="answers")

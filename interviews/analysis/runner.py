@@ -298,15 +298,16 @@ def people_of(interview: Interview) -> People:
     )
 
 
-def _detect_roles(interview: Interview, providers) -> None:
+def _detect_roles(interview: Interview, providers) -> bool:
     """Guess who asks the questions from the transcript so far, and store the
     guess when it changed (`interview_set_roles` supersedes what was analysed
-    under the old roles). Roles a person set are never second-guessed.
+    under the old roles); True when it stored one. Roles a person set are never
+    second-guessed.
 
     Detection never claims certainty: 100 means a person set the roles.
     """
     if interview.roles_assigned and (interview.roles_confidence or 0) >= 100:
-        return
+        return False
     final = Transcript.objects.final().filter(interview=interview).chronological()
     # Asked again when a turn ends (another voice starts), up to the turns a guess
     # reads, and once more when the interview ends: at most ROLE_TURNS + 1 calls to
@@ -316,11 +317,11 @@ def _detect_roles(interview: Interview, providers) -> None:
     ended_turns = sum(1 for a, b in itertools.pairwise(voices) if a != b)
     seen = (interview.created_at, min(ended_turns, ROLE_TURNS), interview.is_finished)
     if _roles_seen.get(interview.pk) == seen:
-        return
+        return False
     rows = list(final[:ROLE_SAMPLE])
     speakers = {r.speaker for r in rows if r.speaker}
     if len(speakers) < 2:
-        return
+        return False
     utterances = [_utterance(r) for r in rows]
     _permit(providers)
     people = people_of(interview)
@@ -333,7 +334,7 @@ def _detect_roles(interview: Interview, providers) -> None:
     )
     _roles_seen[interview.pk] = seen
     if guess is None:
-        return
+        return False
     confidence = min(guess.confidence, DETECTED_CONFIDENCE_MAX)
     roles = {SpeakerRole.HOST: guess.host, SpeakerRole.GUEST: guess.guest}
     if (
@@ -341,10 +342,11 @@ def _detect_roles(interview: Interview, providers) -> None:
         and interview.roles == roles
         and (interview.roles_confidence == confidence)
     ):
-        return
+        return False
     interview_set_roles(
         interview=interview, host=guess.host, guest=guess.guest, confidence=confidence
     )
+    return True
 
 
 def roles_settled(interview: Interview) -> bool:
@@ -528,8 +530,8 @@ def interview_pass(
             # Revised on every pass with new speech, not only until it settles: the
             # guess is a function of the transcript, so it ends the same however
             # the chunks arrived (bounded: see _detect_roles).
-            _detect_roles(interview, providers)
-            interview.refresh_from_db()
+            if _detect_roles(interview, providers):
+                interview.refresh_from_db()
             if not roles_settled(interview) and not interview.is_finished:
                 return result  # not enough speech yet to tell who asks the questions
             # A finished interview takes the best guess it has (or none: a single

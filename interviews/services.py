@@ -157,7 +157,10 @@ def _analysis_restart(interview: Interview) -> list[Change]:
     changes = []
     for insight in superseded:
         insight.superseded_at = now
-        changes.append(Change(EventType.INSIGHT, insight.pk, insight_data(insight)))
+        # A page that never loaded this insight (it shows the newest 300) still
+        # knows whether its flag count included it.
+        data = {**insight_data(insight), "was_counted": not insight.dismissed}
+        changes.append(Change(EventType.INSIGHT, insight.pk, data))
     Transcript.objects.filter(interview_id=interview.pk, analyzed_at__isnull=False).update(
         analyzed_at=None
     )
@@ -182,6 +185,7 @@ def insight_update(
     """The interviewer marks a suggestion used, or dismisses a wrong insight."""
     interview = _locked(insight.interview_id, "candidate_id")
     row = AIInsight.objects.select_for_update().get(pk=insight.pk)
+    was_counted = not row.dismissed and row.superseded_at is None
     fields = []
     if used is not None and row.used != used:
         row.used = used
@@ -193,7 +197,9 @@ def insight_update(
         row.save(update_fields=fields)
         events_append(
             interview_id=row.interview_id,
-            changes=[Change(EventType.INSIGHT, row.pk, insight_data(row))],
+            changes=[
+                Change(EventType.INSIGHT, row.pk, {**insight_data(row), "was_counted": was_counted})
+            ],
         )
         audit_interview(
             action=AuditAction.INSIGHT_UPDATED,

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from candidates.skills import skill_key
-from interviews.models import PROTECTED_QUESTION_TOPIC
+from interviews.models import PROTECTED_QUESTION_TOPIC, InterviewEvent
+from interviews.services import insight_update, interview_set_roles
 from interviews.tests.dashboard_support import completed_interview
 from tests.factories import AIInsightFactory, JobPositionFactory
 
@@ -95,3 +96,27 @@ def test_the_three_pages_agree_on_flags_requirements_and_scores(alice_client, in
     assert live.context["state"]["scorecard"]["technical"] == 7
     panel = detail.context["scorecard_panel"]["dimensions"]
     assert next(d for d in panel if d["key"] == "technical")["value"] == 7
+
+
+def test_an_insight_change_says_whether_the_live_counts_included_it(alice, interview):
+    """The live page loads the newest 300 insights: for an older one, the change
+    event itself says whether its flag count included the insight, so dismissing
+    it or superseding it (a role swap) moves the count as the pages count it."""
+    def last_sent(insight) -> dict:
+        return (
+            InterviewEvent.objects.filter(interview=interview, object_id=insight.pk)
+            .latest("seq")
+            .data
+        )
+
+    counted, dismissed = (AIInsightFactory(interview=interview, type="red-flag") for _ in range(2))
+    insight_update(insight=dismissed, dismissed=True, by=alice)
+    assert last_sent(dismissed)["was_counted"] is True  # counted until now
+
+    insight_update(insight=dismissed, dismissed=False, by=alice)
+    assert last_sent(dismissed)["was_counted"] is False  # it was not counted
+
+    insight_update(insight=dismissed, dismissed=True, by=alice)
+    interview_set_roles(interview=interview, host="speaker_1", guest="speaker_0", by=alice)
+    assert last_sent(counted)["superseded_at"] and last_sent(counted)["was_counted"] is True
+    assert last_sent(dismissed)["superseded_at"] and last_sent(dismissed)["was_counted"] is False

@@ -229,7 +229,11 @@
     const before = state.insights.get(id);
     // Flag counts move with each insight as interviews.selectors.interview_flag_counts
     // counts them (dismissed and superseded ones never count).
-    if (state.loaded && counted(before)) state.flags[flagKey(before.type)] = (state.flags[flagKey(before.type)] || 1) - 1;
+    // An insight older than the page's first 300 is not in `state.insights`: its
+    // change event says whether the counts included it (was_counted).
+    const wasCounted = before ? counted(before) : Boolean(data.was_counted);
+    const was = (before || data).type;
+    if (state.loaded && wasCounted) state.flags[flagKey(was)] = (state.flags[flagKey(was)] || 1) - 1;
     if (state.loaded && counted(data)) state.flags[flagKey(data.type)] = (state.flags[flagKey(data.type)] || 0) + 1;
     let li = insightList.querySelector(`li[data-id="${id}"]`);
     if (data.superseded_at) {

@@ -10,13 +10,16 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
-        from accounts.ratelimit import auth_failure_record
+        from accounts.ratelimit import password_failure
+        from interview_companion.http import request_client_address
 
         def count_failed_password(sender, credentials, request=None, **kwargs) -> None:
             # Every password form (the dashboard's and the admin's) goes through
             # authenticate(), which sends this signal on failure.
             if request is not None:
-                auth_failure_record(request)
+                password_failure(
+                    request_client_address(request), str(credentials.get("username") or "")
+                )
 
         user_login_failed.connect(
             count_failed_password, dispatch_uid="accounts.count_failed_password", weak=False

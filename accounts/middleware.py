@@ -11,14 +11,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from accounts.authentication import INVALID_TOKEN_MESSAGE, user_for_bearer
-from accounts.ratelimit import auth_failure_record, auth_failures_exceeded
+from accounts.ratelimit import password_refused, token_failure
 from accounts.refusals import too_many_attempts
-from interview_companion.http import wants_json
+from interview_companion.http import request_client_address, wants_json
 
-# Views whose POST is a sign-in attempt: refused outright while the client address
-# is over its failure budget (failures are counted by the views themselves and by
-# the `user_login_failed` signal, see apps.py).
-SIGN_IN_VIEWS = frozenset({"accounts:login", "accounts:clerk_signin", "admin:login"})
+# Views whose POST is a password sign-in: refused before the password is checked
+# while that account from this address (or this address over all accounts) is over
+# its failure budget; failures are counted by the `user_login_failed` signal (see
+# apps.py). Clerk's sign-in is a token exchange: its view counts bad tokens itself.
+PASSWORD_SIGN_IN_VIEWS = frozenset({"accounts:login", "admin:login"})
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -29,11 +30,11 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         header = request.headers.get("Authorization", "")
         if not header.lower().startswith("bearer "):
             return None
-        if auth_failures_exceeded(request):
-            return too_many_attempts(request)
+        # The token first: a valid one works whatever else came from its address.
         user = user_for_bearer(header[7:].strip())
         if user is None:
-            auth_failure_record(request)
+            if token_failure(request_client_address(request)):
+                return too_many_attempts(request)
             return JsonResponse({"error": INVALID_TOKEN_MESSAGE}, status=401)
         request.user = user
         # A bearer token is not sent by the browser on its own: no CSRF risk.
@@ -45,8 +46,8 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if (
             request.method == "POST"
             and match is not None
-            and match.view_name in SIGN_IN_VIEWS
-            and auth_failures_exceeded(request)
+            and match.view_name in PASSWORD_SIGN_IN_VIEWS
+            and password_refused(request_client_address(request), request.POST.get("username", ""))
         ):
             return too_many_attempts(request)
         response = super().process_view(request, view_func, view_args, view_kwargs)

@@ -1,64 +1,87 @@
-"""Failed sign-in and bearer-token attempts, counted per client address.
+"""Failed sign-in and bearer-token attempts, counted so that they never lock out
+the wrong people.
 
-A fixed window in Django's cache: the first failure starts it, and after
-`AUTH_RATE_LIMIT` failures the address is refused until the window ends. Only
-failures count, so a team behind one NAT address is not locked out by its own
-successful sign-ins; and a success does not reset the count, so an attacker
-cannot interleave a valid sign-in of their own to keep guessing.
+Fixed windows in Django's cache: the first failure starts a window of
+`AUTH_RATE_WINDOW_SECONDS`, and a counter at its limit refuses until the window
+ends. Only failures count (successes reset nothing), and an attempt refused for
+being over a limit is not counted again. With several server processes the cache
+must be shared (`CACHE_URL=redis://...`), or each process counts on its own.
 
-With several server processes the cache must be shared (`CACHE_URL=redis://...`),
-or each process counts on its own.
+Tokens (API tokens over HTTP, the ingest fast path and websockets; Clerk session
+tokens as bearer or exchanged at /auth/clerk/) are checked first: a valid token
+always succeeds, whatever its address has done. Guessing a token is hopeless (an
+API token has 240 random bits; a Clerk token is signed), so answering a valid one
+tells a guesser nothing; the count is there to make a client flooding unknown
+tokens stop (429 instead of 401, close 4429 on a websocket) once its address has
+sent `AUTH_RATE_LIMIT` of them. A token is looked up by its SHA-256 through a
+unique index, or verified offline, so the check costs what any API call costs.
+
+Passwords are different: a password can be guessed, so a limit that let the right
+password through would tell the guesser which one it was. They are counted per
+account *and* address: after `AUTH_RATE_LIMIT` failures for one account from one
+address, that account is refused from that address, the right password included;
+a colleague behind the same NAT signs in to another account as usual. Spraying
+many accounts from one address is bounded by `AUTH_PASSWORD_ADDRESS_LIMIT`
+failures per address over all accounts (set well above what one office mistypes:
+one person's own failures stop at `AUTH_RATE_LIMIT`). There is deliberately no
+limit per account over every address: anyone who knew an interviewer's email
+could then lock them out.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+TOKEN_KEY = "auth-failures:token:{address}"
+PASSWORD_ADDRESS_KEY = "auth-failures:password:{address}"
+PASSWORD_ACCOUNT_KEY = "auth-failures:password:{address}:{account}"
 
-def client_ip(request: HttpRequest) -> str:
-    return client_address(
-        request.headers.get("X-Forwarded-For", ""), request.META.get("REMOTE_ADDR", "")
+
+# --- Tokens ---------------------------------------------------------------------
+
+
+def token_failure(address: str) -> bool:
+    """A token from `address` was not valid: count it, or, if the address is
+    already over its limit, say so (True: answer 429 rather than 401)."""
+    key = TOKEN_KEY.format(address=address)
+    if (cache.get(key) or 0) >= settings.AUTH_RATE_LIMIT:
+        return True
+    _count(key)
+    return False
+
+
+# --- Passwords ------------------------------------------------------------------
+
+
+def password_refused(address: str, username: str) -> bool:
+    """Is a password sign-in to `username` from `address` refused before it is
+    even checked (the right password included)?"""
+    account_key, address_key = _password_keys(address, username)
+    counts = cache.get_many([account_key, address_key])
+    return (counts.get(account_key) or 0) >= settings.AUTH_RATE_LIMIT or (
+        counts.get(address_key) or 0
+    ) >= settings.AUTH_PASSWORD_ADDRESS_LIMIT
+
+
+def password_failure(address: str, username: str) -> None:
+    for key in _password_keys(address, username):
+        _count(key)
+
+
+def _password_keys(address: str, username: str) -> tuple[str, str]:
+    # Hashed: an email is personal data and may hold characters a cache key may not.
+    account = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+    return (
+        PASSWORD_ACCOUNT_KEY.format(address=address, account=account),
+        PASSWORD_ADDRESS_KEY.format(address=address),
     )
 
 
-def client_address(forwarded_for: str, remote_addr: str) -> str:
-    """The address failures are counted against, from the request's headers."""
-    if settings.AUTH_CLIENT_IP_FROM_X_FORWARDED_FOR:
-        # The last hop is the one our own proxy appended; earlier ones are the
-        # client's to invent.
-        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
-    return remote_addr or "unknown"
-
-
-def auth_failures_exceeded(request: HttpRequest) -> bool:
-    return address_over_limit(client_ip(request))
-
-
-def auth_failure_record(request: HttpRequest) -> None:
-    address_failure_record(client_ip(request))
-
-
-def address_over_limit(address: str) -> bool:
-    return address in addresses_over_limit({address})
-
-
-def addresses_over_limit(addresses: set[str]) -> set[str]:
-    """Those of the addresses over their failure budget, in one cache read."""
-    counts = cache.get_many([f"auth-failures:{address}" for address in addresses])
-    return {
-        address
-        for address in addresses
-        if (counts.get(f"auth-failures:{address}") or 0) >= settings.AUTH_RATE_LIMIT
-    }
-
-
-def address_failure_record(address: str) -> None:
-    key = f"auth-failures:{address}"
+def _count(key: str) -> None:
     # add() starts the window only if none is running; incr() is atomic in the
     # cache backends Django ships (memcached, Redis, and locmem under its lock).
     cache.add(key, 0, timeout=settings.AUTH_RATE_WINDOW_SECONDS)

@@ -1,7 +1,8 @@
 """How a refused sign-in is answered: JSON for API clients, a page for browsers.
 
 Shared by the sign-in views and the authentication middleware (which refuses
-bearer tokens and sign-ins from an address over its failure budget).
+unknown bearer tokens from an address over its failure budget, and password
+sign-ins over theirs; see accounts/ratelimit.py).
 """
 
 from __future__ import annotations

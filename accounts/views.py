@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.clerk import ClerkTokenError, verify_session_token
 from accounts.forms import EmailAuthenticationForm
-from accounts.ratelimit import auth_failure_record
-from accounts.refusals import refusal
+from accounts.ratelimit import token_failure
+from accounts.refusals import refusal, too_many_attempts
 from accounts.selectors import user_for_clerk_id
-from interview_companion.http import safe_next, wants_json
+from interview_companion.http import request_client_address, safe_next, wants_json
 
 # Clerk users have no password here: the session must name a backend explicitly.
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -109,7 +109,9 @@ def clerk_signin(request: HttpRequest) -> HttpResponse:
     try:
         claims = verify_session_token(token)
     except ClerkTokenError:
-        auth_failure_record(request)
+        # Checked before counting: a valid token signs in whatever its address did.
+        if token_failure(request_client_address(request)):
+            return too_many_attempts(request)
         return refusal(
             request,
             status=401,

@@ -176,11 +176,15 @@ if CLERK_ENABLED and not CLERK_AUTHORIZED_PARTIES:
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-interviews-2026")
 
-# Failed sign-in and token attempts allowed per client address per window.
+# Failed attempts allowed per window (accounts/ratelimit.py): unknown bearer tokens
+# per client address (a valid token is never refused), wrong passwords per account
+# and client address; and wrong passwords per address over all accounts.
 AUTH_RATE_LIMIT = env.int("AUTH_RATE_LIMIT", default=10)
+AUTH_PASSWORD_ADDRESS_LIMIT = env.int("AUTH_PASSWORD_ADDRESS_LIMIT", default=50)
 AUTH_RATE_WINDOW_SECONDS = env.int("AUTH_RATE_WINDOW_SECONDS", default=300)
 # Behind a reverse proxy every request comes from the proxy's address: the client
-# address is the last X-Forwarded-For hop (the one the proxy appended).
+# address is the last X-Forwarded-For hop (the one the proxy appended), on every
+# path (interview_companion.http.client_address).
 AUTH_CLIENT_IP_FROM_X_FORWARDED_FOR = env.bool("BEHIND_PROXY", default=False)
 # The failure counts above live in the cache: share it between server processes
 # with CACHE_URL=redis://host:6379/1 (the default is per process).

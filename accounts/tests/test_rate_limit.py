@@ -1,10 +1,21 @@
-"""Failed sign-in and bearer attempts are limited per client address (429)."""
+"""Failed sign-in and bearer attempts are limited (429) without locking out the
+wrong people: a valid token always works; a password is limited per account and
+address, and per address only at a spraying rate (accounts/ratelimit.py)."""
 
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import HttpCommunicator
+from django.core.handlers.asgi import ASGIRequest
 
+from accounts.services import api_token_create
 from conftest import PASSWORD
+from interview_companion.asgi import application
+from interview_companion.http import request_client_address, scope_client_address
+from tests.factories import UserFactory
+
+BAD_TOKEN = {"Authorization": "Bearer ic_" + "x" * 40}
 
 
 @pytest.fixture(autouse=True)
@@ -65,18 +76,76 @@ def test_the_admin_password_form_shares_the_limit(client, charlie):
 
 
 def test_failed_bearer_tokens_are_limited_with_a_json_429(client, alice):
-    from accounts.services import api_token_create
+    assert [client.get("/healthz", headers=BAD_TOKEN).status_code for _ in range(3)] == [401] * 3
 
-    _row, good = api_token_create(user=alice)
-    bad = {"Authorization": "Bearer ic_" + "x" * 40}
-    assert [client.get("/healthz", headers=bad).status_code for _ in range(3)] == [401] * 3
-
-    response = client.get(
-        "/api/interviews/1/transcripts/", headers={"Authorization": f"Bearer {good}"}
-    )
+    response = client.get("/api/insights/1/", headers=BAD_TOKEN)
 
     assert response.status_code == 429
     assert "error" in response.json()
+
+
+def test_a_valid_token_works_from_an_address_flooded_with_bad_ones(client, alice):
+    # One address (an office behind one NAT, or a relay host with an old token in a
+    # retry loop) floods bad tokens; a colleague's valid token from it still works.
+    _row, good = api_token_create(user=alice)
+    for _ in range(10):
+        client.get("/healthz", headers=BAD_TOKEN)
+    assert client.get("/healthz", headers=BAD_TOKEN).status_code == 429
+
+    response = client.get("/healthz", headers={"Authorization": f"Bearer {good}"})
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == alice
+
+
+def test_bad_tokens_do_not_count_against_password_sign_in(client, alice):
+    for _ in range(5):
+        client.get("/healthz", headers=BAD_TOKEN)
+
+    response = client.post("/accounts/login/", {"username": alice.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+
+
+def test_a_colleagues_failed_passwords_do_not_lock_out_another_account(client, alice, bob):
+    # bob mistypes his password from the office address until he is refused...
+    assert [fail_password(client, bob.email) for _ in range(4)] == [200, 200, 200, 429]
+
+    # ...and alice, behind the same address, signs in as usual.
+    response = client.post("/accounts/login/", {"username": alice.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+
+
+def test_the_account_limit_ignores_the_case_of_the_email(client, alice):
+    for variant in ("ALICE@example.com", "Alice@Example.com", " alice@example.COM"):
+        fail_password(client, variant)
+
+    response = client.post("/accounts/login/", {"username": alice.email, "password": PASSWORD})
+
+    assert response.status_code == 429
+
+
+def test_spraying_many_accounts_from_one_address_is_refused_at_the_address_limit(
+    client, settings, alice
+):
+    settings.AUTH_PASSWORD_ADDRESS_LIMIT = 6
+    sprayed = [UserFactory(email=f"user{i}@example.com") for i in range(3)]
+    for user in sprayed:
+        assert [fail_password(client, user.email) for _ in range(2)] == [200, 200]
+
+    # Six failures over three accounts: every password sign-in from here waits,
+    # even the right one for an account nobody guessed at (otherwise the answer
+    # would tell a sprayer which password was right).
+    response = client.post("/accounts/login/", {"username": alice.email, "password": PASSWORD})
+    elsewhere = client.post(
+        "/accounts/login/",
+        {"username": alice.email, "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.7",
+    )
+
+    assert response.status_code == 429
+    assert elsewhere.status_code == 302
 
 
 @pytest.mark.usefixtures("clerk_settings")
@@ -87,6 +156,22 @@ def test_failed_clerk_token_exchanges_count_too(client, session_token, other_key
     ] * 3
 
     assert client.post("/auth/clerk/", {"token": forged}).status_code == 429
+
+
+@pytest.mark.usefixtures("clerk_settings")
+def test_a_valid_clerk_token_signs_in_from_a_flooded_address(
+    client, session_token, other_key, alice
+):
+    alice.clerk_id = "user_2alice000000000000000000"
+    alice.save()
+    forged = session_token("user_x", key=other_key)
+    for _ in range(4):
+        client.post("/auth/clerk/", {"token": forged})
+
+    response = client.post("/auth/clerk/", {"token": session_token(alice.clerk_id)})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(alice.pk)
 
 
 def test_behind_a_proxy_the_last_forwarded_hop_is_the_client(client, settings, alice):
@@ -113,3 +198,62 @@ def test_behind_a_proxy_the_last_forwarded_hop_is_the_client(client, settings, a
 
     assert spoofed.status_code == 429
     assert other.status_code == 302
+
+
+def forwarded_scope(*lines: bytes, path: str = "/healthz") -> dict:
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": b"",
+        "client": ("10.0.0.2", 41000),
+        "headers": [(b"host", b"127.0.0.1"), *((b"x-forwarded-for", line) for line in lines)],
+    }
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (b"203.0.113.9",),
+        (b"6.6.6.6", b"203.0.113.9"),  # a proxy that adds its own line
+        (b"6.6.6.6, 7.7.7.7", b"198.51.100.1,203.0.113.9"),
+        (),
+    ],
+)
+def test_every_path_reads_the_client_address_as_django_does(settings, lines):
+    settings.AUTH_CLIENT_IP_FROM_X_FORWARDED_FOR = True
+    scope = forwarded_scope(*lines)
+
+    django_sees = request_client_address(ASGIRequest(scope, None))
+
+    assert scope_client_address(scope) == django_sees
+    assert django_sees == ("203.0.113.9" if lines else "10.0.0.2")
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(settings):
+    settings.AUTH_CLIENT_IP_FROM_X_FORWARDED_FOR = False
+
+    assert scope_client_address(forwarded_scope(b"203.0.113.9")) == "10.0.0.2"
+
+
+def test_a_client_behind_a_proxy_that_adds_a_line_is_one_address_in_django(settings, db):
+    # Two X-Forwarded-For lines through the ASGI application: the client's own
+    # (different every time) and the proxy's. Django must count them against the
+    # proxy's last hop, not escape the limit by varying the first line.
+    settings.AUTH_CLIENT_IP_FROM_X_FORWARDED_FOR = True
+
+    def get(spoofed: bytes) -> int:
+        communicator = HttpCommunicator(
+            application,
+            "GET",
+            "/healthz",
+            headers=[
+                (b"host", b"127.0.0.1"),
+                (b"authorization", BAD_TOKEN["Authorization"].encode()),
+                (b"x-forwarded-for", spoofed),
+                (b"x-forwarded-for", b"203.0.113.9"),
+            ],
+        )
+        return async_to_sync(communicator.get_response)(timeout=10)["status"]
+
+    assert [get(f"6.6.6.{i}".encode()) for i in range(4)] == [401, 401, 401, 429]

@@ -39,12 +39,7 @@ from django.utils.translation.trans_real import (
 )
 
 from accounts.authentication import INVALID_TOKEN_MESSAGE
-from accounts.ratelimit import (
-    address_failure_record,
-    addresses_over_limit,
-    client_address,
-    rate_limited_message,
-)
+from accounts.ratelimit import rate_limited_message, token_failure
 from accounts.selectors import users_for_api_tokens
 from accounts.tokens import TOKEN_PREFIX
 from interview_companion.http import (
@@ -52,6 +47,7 @@ from interview_companion.http import (
     DATABASE_UNAVAILABLE_MESSAGE,
     BadRequest,
     allowed_hosts,
+    scope_client_address,
     scope_header,
 )
 from interview_companion.middleware import content_security_policy
@@ -208,21 +204,15 @@ class IngestWriter:
 
     def _write(self, batch: list[Delivery]) -> list[IngestOutcome | Exception]:
         results: list[IngestOutcome | Exception | None] = [None] * len(batch)
-        over_limit = addresses_over_limit({delivery.address for delivery in batch})
-        for i, delivery in enumerate(batch):
-            if delivery.address in over_limit:
-                results[i] = TooManyAttempts()
-        users = users_for_api_tokens(
-            {d.token for d, r in zip(batch, results, strict=True) if r is None}
-        )
+        # Tokens first: a valid one is written whatever its address has sent; only
+        # an unknown one is counted (and refused with 429 once its address is over).
+        users = users_for_api_tokens({delivery.token for delivery in batch})
         items: list[tuple[int, IngestItem]] = []
         for i, delivery in enumerate(batch):
-            if results[i] is not None:
-                continue
             user = users.get(delivery.token)
             if user is None:
-                address_failure_record(delivery.address)
-                results[i] = Unauthenticated()
+                over = token_failure(delivery.address)
+                results[i] = TooManyAttempts() if over else Unauthenticated()
                 continue
             items.append(
                 (i, IngestItem(delivery.interview_id, delivery.parsed, delivery.skipped, user=user))
@@ -358,9 +348,7 @@ class IngestEndpoint:
         writer.submit(
             Delivery(
                 token=_token(_header(scope, b"authorization")),
-                address=client_address(
-                    _header(scope, b"x-forwarded-for"), (scope.get("client") or ("",))[0]
-                ),
+                address=scope_client_address(scope),
                 interview_id=interview_id,
                 parsed=parsed,
                 skipped=skipped,

@@ -102,6 +102,7 @@ def test_an_insight_change_says_whether_the_live_counts_included_it(alice, inter
     """The live page loads the newest 300 insights: for an older one, the change
     event itself says whether its flag count included the insight, so dismissing
     it or superseding it (a role swap) moves the count as the pages count it."""
+
     def last_sent(insight) -> dict:
         return (
             InterviewEvent.objects.filter(interview=interview, object_id=insight.pk)

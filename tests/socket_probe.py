@@ -16,6 +16,7 @@ PROBE_PATH = "/__sockets__"
 
 
 def _counts() -> dict[str, int]:
+    from accounts.websocket import open_sockets
     from interviews.live.audio import InterviewAudioConsumer
     from interviews.live.consumers import InterviewFeedConsumer
     from interviews.live.fanout import fanout
@@ -33,6 +34,7 @@ def _counts() -> dict[str, int]:
             isinstance(o, DeepgramRelay) and o._task is not None and not o._task.done()
             for o in objects
         ),
+        "guarded_sockets": open_sockets(),
     }
 
 

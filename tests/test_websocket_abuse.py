@@ -116,6 +116,7 @@ def test_oversized_and_nested_frames_close_cleanly_and_leave_no_subscriber(live)
         assert counts["feed_listeners"] == 0, counts
         assert counts["feed_subscriptions"] == 0, counts
         assert counts["feed_consumers"] == 0, counts
+        assert counts["guarded_sockets"] == 0, counts
         output = server.output()
         assert "Traceback" not in output, output[-3000:]
     finally:

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import ApiToken, User
-from accounts.services import api_token_create, api_token_revoke
+from accounts.revocation import sockets_revoke
+from accounts.services import api_token_create, api_token_revoke, user_deactivate
 
 # Clerk owns these for users it syncs: an edit here would be overwritten by the
 # next `user.updated`, so the admin shows them read-only.
@@ -84,6 +85,20 @@ class UserAdmin(DjangoUserAdmin):
             (_("Dates"), {"fields": ("created_at", "clerk_updated_at", "last_login")}),
         )
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Saved by the form already; this closes their open websockets.
+            user_deactivate(user=obj)
+
+    def delete_model(self, request, obj) -> None:
+        sockets_revoke(user_ids=[obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        sockets_revoke(user_ids=list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
@@ -127,6 +142,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
             return ()
         # Revoking goes through the action, so api_token_revoke stays the one place.
         return ("user", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def delete_model(self, request, obj) -> None:
+        sockets_revoke(token_ids=[obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        sockets_revoke(token_ids=list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":

@@ -25,6 +25,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import ClerkTombstone, ProcessedWebhook, User
+from accounts.revocation import sockets_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -223,6 +224,8 @@ def _delete(clerk_id: str, deleted_at: int) -> Outcome:
     user = User.objects.select_for_update().filter(clerk_id=clerk_id).first()
     if user is None:
         return Outcome.DELETED
+    # Deleted or deactivated below: either way their open websockets close on commit.
+    sockets_revoke(user_ids=[user.pk])
     if not user.interviews.exists():
         try:
             # PROTECT (and RESTRICT in the database) still guards an interview

@@ -1,4 +1,6 @@
-"""Writes to accounts: API tokens (the Clerk sync lives in `clerk_sync.py`)."""
+"""Writes to accounts: API tokens, deactivation (the Clerk sync lives in
+`clerk_sync.py`). Withdrawing a credential also closes the websockets opened with
+it, on every server process, once the change commits (`revocation.py`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
+from accounts.revocation import sockets_revoke
 from accounts.tokens import TOKEN_PREFIX, hash_token
 
 
@@ -24,7 +27,20 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     return row, token
 
 
+@transaction.atomic
 def api_token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+    sockets_revoke(token_ids=[token.pk])
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> None:
+    """The user can no longer sign in or use their sessions and API tokens, and
+    their open websockets are closed. Also called by the admin after its form
+    cleared `is_active` (then only the sockets are left to close)."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    sockets_revoke(user_ids=[user.pk])

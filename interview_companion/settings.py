@@ -323,8 +323,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
-# Origins a browser websocket may come from; defaults to the allowed hosts.
+# Origins (scheme://host[:port]) a browser websocket may come from besides the
+# page's own; defaults to CSRF_TRUSTED_ORIGINS (accounts/websocket.py).
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
+# How often each server process re-checks the users and API tokens of its open
+# websockets against the database, closing those withdrawn (4401); a revocation
+# is announced at once over the channel layer, this catches what that missed.
+# 0 turns the re-check off.
+WEBSOCKET_AUTH_RECHECK_SECONDS = env.float("WEBSOCKET_AUTH_RECHECK_SECONDS", default=5.0)
+if WEBSOCKET_AUTH_RECHECK_SECONDS < 0:
+    raise ImproperlyConfigured("WEBSOCKET_AUTH_RECHECK_SECONDS must be 0 (off) or more.")
 
 # One handler, on the root logger, so each event is one line: Django's own "django"
 # logger gets no handler of its own (with DEBUG it had one and also passed every

@@ -42,9 +42,11 @@ class Server:
         port: int | None = None,
         args: list[str] | None = None,
         log: Path | None = None,
+        app: str = "interview_companion.asgi:application",
     ) -> None:
         self.port = port or free_port()
         self.args = args or []
+        self.app = app
         # With a log file the server's output is kept (a failed CI run can be read).
         self.log = log
         self.env = {
@@ -80,7 +82,7 @@ class Server:
                 "-p",
                 str(self.port),
                 *self.args,
-                "interview_companion.asgi:application",
+                self.app,
             ],
             cwd=ROOT,
             env=self.env,

@@ -6,7 +6,12 @@ hand Deepgram's results to the ingest service (which broadcasts the rows to the
 feed), forward the relay's status to the page. Close codes: 4401 not signed in,
 4403 not this interview's interviewer (or staff), 4404 no such interview, 4409 the
 interview is not live or the candidate declined the notice, 4400 a bad query
-parameter.
+parameter, 4009 a message over `WEBSOCKET_MAX_MESSAGE_BYTES` (1009 is refused by
+autobahn when a server sends it), 4503 no Deepgram key on the server.
+
+Whenever this socket ends (closed by either side, the network gone, an error in a
+handler, the application cancelled), the relay is finished: Deepgram gets its
+`CloseStream` at once and the last results are stored.
 
 Query parameters (optional, for raw audio only; webm/ogg from MediaRecorder are
 detected by Deepgram): `encoding` (e.g. linear16) and `sample_rate` (8000-48000).
@@ -33,6 +38,10 @@ from interviews.selectors import InterviewNotFound, NotAllowed, interview_for_ch
 logger = logging.getLogger(__name__)
 
 
+# 1009 (message too big) as an application code a server may send.
+CLOSE_TOO_BIG = 4009
+
+
 def _ingest(interview: Interview, message: dict) -> None:
     transcript_ingest(interview=interview, results=message, stt_provider="deepgram")
 
@@ -41,6 +50,16 @@ class InterviewAudioConsumer(AsyncWebsocketConsumer):
     relay: DeepgramRelay | None = None
     interview: Interview
     open = False
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # `disconnect()` runs only when the server reports the close: after an
+            # exception in a handler, or when Daphne cancels an application slow to
+            # finish, the upstream would otherwise stay open, sending KeepAlive
+            # until the process restarts.
+            await self._finish_relay()
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -119,15 +138,17 @@ class InterviewAudioConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.relay is None:
             return
+        if len(bytes_data or b"") + len(text_data or "") > settings.WEBSOCKET_MAX_MESSAGE_BYTES:
+            await self.close(code=CLOSE_TOO_BIG)
+            # Now, not when the browser acknowledges the close (it may never).
+            await self._finish_relay()
+            return
         if bytes_data is not None:
-            if len(bytes_data) > settings.WEBSOCKET_MAX_MESSAGE_BYTES:
-                await self.close(code=1009)  # message too big
-                return
             await self.relay.feed(bytes_data)
             return
         try:
             message = json.loads(text_data or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the parser's limit
             message = None
         if isinstance(message, dict) and message.get("type") == "stop":
             await self.relay.finish()
@@ -136,11 +157,15 @@ class InterviewAudioConsumer(AsyncWebsocketConsumer):
         await self.send_status("error", _('Send binary audio, or {"type": "stop"} to finish.'))
 
     async def disconnect(self, code: int) -> None:
+        # The browser left (tab closed, network): Deepgram still gets its
+        # CloseStream and the last results are stored.
+        await self._finish_relay()
+
+    async def _finish_relay(self) -> None:
         self.open = False
-        if self.relay is not None:
-            # The browser left (tab closed, network): Deepgram still gets its
-            # CloseStream and the last results are stored.
-            await self.relay.finish()
+        relay, self.relay = self.relay, None
+        if relay is not None:
+            await relay.finish()
 
     async def on_results(self, message: dict) -> None:
         try:

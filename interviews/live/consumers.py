@@ -6,6 +6,12 @@ then live events, with no gap and no duplicate: the ordering protocol is
 event log, and answers pings. Live events reach it through this process's fanout (`fanout.py`), not through a
 channel-layer queue of its own, and under Daphne are written straight to the socket
 (`wire.py`); the snapshot, catch-up and replies go through ASGI.
+
+Close codes: 4401 not signed in (or signed out since: accounts/websocket.py), 4404
+no such interview, 4400 a bad `after_seq`, 4009 a message over
+`WEBSOCKET_MAX_MESSAGE_BYTES`. A server may send only 1000 and 3000-4999 through
+autobahn (it raises on 1009 "message too big", the application crashed and Daphne
+sent 1011), so the protocol-level codes get application twins in the 4000s.
 """
 
 from __future__ import annotations
@@ -23,12 +29,25 @@ from interviews.live.payloads import interview_data
 from interviews.live.wire import SCOPE_KEY, DirectSocket, LiveEvent
 from interviews.selectors import InterviewNotFound, events_after, interview_for_read
 
+# 1009 (message too big) as an application code a server may send.
+CLOSE_TOO_BIG = 4009
+
 
 class InterviewFeedConsumer(AsyncWebsocketConsumer):
     interview_id: int
     feed: FeedSequence | None = None
     joined: bool = False
     direct: DirectSocket | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # `disconnect()` runs only when the server reports the close; an
+            # exception in a handler, or Daphne cancelling an application that was
+            # slow to finish, ends this coroutine without it, and the fanout would
+            # keep this consumer (and deliver to it) for the life of the process.
+            await self._leave()
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -77,8 +96,9 @@ class InterviewFeedConsumer(AsyncWebsocketConsumer):
         return self.feed.last_seq if self.feed is not None else 0
 
     async def _join(self) -> None:
-        await fanout().join(self.interview_id, self)
+        # Marked first: a socket that dies while joining is still left.
         self.joined = True
+        await fanout().join(self.interview_id, self)
 
     async def _read_log(self, after_seq: int, limit: int) -> list[tuple[int, str]]:
         return await database_sync_to_async(events_after)(self.interview_id, after_seq, limit)
@@ -97,6 +117,9 @@ class InterviewFeedConsumer(AsyncWebsocketConsumer):
         await self.feed.deliver(events)
 
     async def disconnect(self, code: int) -> None:
+        await self._leave()
+
+    async def _leave(self) -> None:
         if self.joined:
             self.joined = False
             await fanout().leave(self.interview_id, self)
@@ -104,11 +127,12 @@ class InterviewFeedConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         size = len(text_data or "") + len(bytes_data or b"")
         if size > settings.WEBSOCKET_MAX_MESSAGE_BYTES:
-            await self.close(code=1009)  # message too big
+            await self.close(code=CLOSE_TOO_BIG)
+            await self._leave()  # no more live events for a socket that is closing
             return
         try:
             message = json.loads(text_data) if text_data is not None else None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the parser's limit
             await self.send_error("Messages must be JSON.")
             return
         if isinstance(message, dict) and message.get("type") == "ping":

@@ -55,7 +55,10 @@ class Fanout:
             if listeners:
                 return
             del self.listeners[interview_id]
-            channel, task = self.pumps.pop(interview_id)
+            pump = self.pumps.pop(interview_id, None)
+            if pump is None:  # its subscription failed (the channel layer was away)
+                return
+            channel, task = pump
             task.cancel()
             await get_channel_layer().group_discard(group_name(interview_id), channel)
 

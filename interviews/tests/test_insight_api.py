@@ -25,7 +25,8 @@ def test_marking_a_suggestion_used_answers_the_feed_shape_and_broadcasts(alice_c
     insight.refresh_from_db()
     assert insight.used is True
     event = InterviewEvent.objects.get(interview=interview, type="insight")
-    assert event.object_id == insight.pk and event.data == body["data"]
+    # The event also says whether the page's flag count included the insight.
+    assert event.object_id == insight.pk and event.data == {**body["data"], "was_counted": True}
 
 
 def test_dismissing_keeps_the_insight_but_leaves_it_out_of_counting(alice_client, interview):

@@ -44,7 +44,9 @@ MAX_QUOTE = 200
 # Numbers that are also articles ("a year", "un año") count in claims but not as
 # measured results.
 ARTICLES = frozenset({"a", "an", "un", "una"})
-AMBIGUOUS_SPELLINGS = frozenset({"go", "ia", "ml", "pg", "ts", "js", "net", "node", "vue", "rest"})
+AMBIGUOUS_SPELLINGS = frozenset(
+    {"go", "ia", "ml", "pg", "ts", "js", "net", "node", "vue", "rest", "next"}
+)
 
 
 # --------------------------------------------------------------------------- rules

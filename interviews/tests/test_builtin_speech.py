@@ -38,3 +38,220 @@ def test_a_number_word_without_a_unit_or_a_change_is_no_measured_result():
 def test_next_is_a_word_unless_spelled_as_the_framework():
     assert features("I'd need to decide in the next two weeks.", language="en").tools == []
     assert features("Usamos Next.js para las webs con SEO.").tools == ["next"]
+
+
+# ------------------------------------------------------------------ not vague
+
+
+def test_an_answer_that_asks_a_question_back_is_not_vague():
+    # es-MX, es-ES and en: the candidate answers briefly and asks something back.
+    assert not features(
+        "Sí, sin problema. Lo que sí me gustaría saber es más o menos cuántas incidencias tienen."
+    ).vague
+    assert not features("Bueno, un poco de todo. ¿Y vosotros cómo lo hacéis?").vague
+    assert not features(
+        "Sure, more or less the usual. I was wondering how big the team is.", language="en"
+    ).vague
+    # Look-alike: the same hedging without the question back stays vague.
+    assert features("Bueno, un poco de todo, lo normal, más o menos.").vague
+    assert features("More or less the usual, you know, a bit of everything.", language="en").vague
+
+
+def test_saying_plainly_what_one_has_not_done_is_neither_vague_nor_evasive_nor_strong():
+    # es-CL, es-AR, en.
+    gap_cl = features("Pucha, eso no me ha tocado. Supongo que habría que coordinarse no más.")
+    gap_ar = features("No, Kubernetes no lo he usado, la verdad, lo conozco poco.")
+    gap_en = features(
+        "Honestly the regulatory side, which I only know a little, you know.", language="en"
+    )
+    for f in (gap_cl, gap_ar, gap_en):
+        assert f.gap and not f.vague and not f.evasive and not f.strong
+    # Look-alike: a hedge without the admission is still vague.
+    assert features("Supongo que habría que coordinarse, lo normal, y tal.").vague
+
+
+def test_a_noun_hedge_that_introduces_a_list_names_things():
+    en = features(
+        "Things like card schemes and PCI compliance, the regulatory side.", language="en"
+    )
+    es = features("Cosas como la conciliación y los contracargos, la parte regulatoria.")
+    assert en.hedges == [] and es.hedges == []
+    # Look-alike: the same word left vague.
+    assert "things" in features("Just things, you know, the usual things.", language="en").hedges
+    assert "cosas" in features("Pues cosas, lo típico, ya sabes.").hedges
+
+
+def test_answers_to_logistics_questions_are_not_judged_vague_or_strong():
+    # es-UY (hybrid work) and en (notice period).
+    answer = "Bien, está bien, más o menos lo puedo organizar, en general, lo normal."
+    assert not features(
+        answer, "Acá el trabajo es híbrido, dos días en la oficina, ¿cómo lo ves?"
+    ).vague
+    assert features(answer, "¿Cómo organizás el trabajo del equipo?").vague
+    notice = "I'd give them two weeks, so we cut the handover time to three days."
+    assert not features(notice, "How much notice would you need to give?", language="en").strong
+    # Evasion is still evasion there: "prefiero que primero me digan ustedes".
+    assert features(
+        "Eso depende mucho, prefiero no dar un número.", "¿Cuál es tu expectativa salarial?"
+    ).evasive
+
+
+def test_a_clarification_of_an_earlier_claim_is_not_vague_but_a_reference_to_a_topic_is():
+    answer = "Ah, sí... bueno, eso fue más algo que empecé, no sé, más o menos."
+    assert not features(answer, "Pero al principio me contaste que lo usaban en producción").vague
+    assert not features(
+        "Well, kind of, I guess, more or less.", "But earlier you said you led it", language="en"
+    ).vague
+    assert features(
+        "Fue largo, con sus cosas, pero se hizo, más o menos.",
+        "¿Cómo fue la migración que mencionaste?",
+    ).vague
+
+
+def test_a_yes_naming_something_answers_a_closed_question():
+    assert not features("Sí, usamos RICE a veces, al final lo decide el gerente.").vague
+    assert not features("Yeah, Jira mostly, more or less.", language="en").vague
+    # Look-alike: a yes with nothing named.
+    assert features("Sí, más o menos, lo normal, al final es lo de siempre.").vague
+
+
+def test_a_moment_in_the_past_is_a_specific():
+    en = "Yeah, I try to give them ownership; one of them ran her first review last month."
+    assert not features(en, language="en").vague
+    assert features("Yeah, I try to give them ownership, you know, stuff.", language="en").vague
+
+
+# -------------------------------------------------------------------- evasive
+
+
+def test_asked_for_their_own_instance_an_answer_about_circumstances_and_others_is_evasive():
+    # es-AR (blames other areas), es-CO (talks of another team's tools), es-UY
+    # (circumstances and habits), en (a truism instead of what they did).
+    ar = features(
+        "Mirá, el problema ahí fue tecnología, que siempre llegaba tarde, y el área de riesgo cambiaba las reglas.",
+        "¿Qué decisiones tomaste vos en ese lanzamiento?",
+    )
+    co = features(
+        "Eh, bueno, allá todo lo manejan con procedimientos, el equipo de sistemas es muy organizado, uno se acomoda.",
+        "¿Ha trabajado con dbt?",
+    )
+    uy = features(
+        "Y, en la agencia los tiempos son re cortos, el cliente quiere todo para ayer, uno hace lo que puede.",
+        "¿Tenés algún ejemplo donde hayas medido una mejora?",
+    )
+    en = features(
+        "Authentication is very important in any API, you have to protect the customer data.",
+        "How did you do the authentication?",
+        language="en",
+    )
+    for f in (ar, co, uy, en):
+        assert f.evasive, f
+
+
+def test_an_instance_with_own_actions_a_plain_no_or_a_hedge_about_oneself_is_no_deflection():
+    question = "¿Tenés algún ejemplo donde hayas medido una mejora?"
+    # Own action with a figure (es-ES), a plain "no" (es-CO), hedging about oneself (en).
+    assert not features(
+        "Sí, el cliente se quejaba y medí el LCP con Lighthouse: lo bajé de cuatro a dos segundos.",
+        question,
+    ).evasive
+    assert not features(
+        "No, dbt no lo he usado, siempre trabajamos con procedimientos.", "¿Ha trabajado con dbt?"
+    ).evasive
+    hedged = features(
+        "Everyone makes mistakes, I guess, nothing major.",
+        "Tell me about a mistake you made.",
+        language="en",
+    )
+    assert hedged.vague and not hedged.evasive
+
+
+def test_forgetting_a_detail_after_answering_is_not_evasive_forgetting_everything_is():
+    question = "¿Hiciste experimentos, A/B tests?"
+    assert not features(
+        "Sí, en Pagos probamos dos versiones del alta y ganó la más corta. No me acuerdo el número exacto.",
+        question,
+    ).evasive
+    assert not features(
+        "Creo que un token... no me acuerdo bien, fue hace tiempo.", "¿Qué usaste?"
+    ).evasive
+    assert not features(
+        "We tested two onboarding flows in Q3 and the shorter won. I don't remember the exact number.",
+        language="en",
+    ).evasive
+    assert features(
+        "Ya sabes, esas cosas se resuelven, no me acuerdo de los detalles.", question
+    ).evasive
+    assert features(
+        "You know, those things get resolved, I don't remember the details.", language="en"
+    ).evasive
+
+
+# --------------------------------------------------------------------- strong
+
+
+def test_a_volume_alone_is_a_fact_not_a_strong_answer():
+    assert not features(
+        "Pues ahora mismo unos dos millones de cobros al mes, con picos de cinco veces la media, porque mucha gente cobra el día uno.",
+        "¿Qué volumen movéis?",
+    ).strong
+    assert features(
+        "Teníamos picos de cinco veces la media; propuse particionar la tabla y las consultas bajaron de minutos a menos de un segundo.",
+        "¿Qué volumen movéis?",
+    ).strong
+
+
+def test_how_long_someone_stayed_is_not_a_measured_result():
+    assert not features("Estuve como seis meses no más, haciendo páginas.").metrics
+    assert not features(
+        "I was there for about three years, doing maintenance.", language="en"
+    ).metrics
+    assert features("El tiempo de recuperación bajó a unos quince minutos.").metrics
+    assert features("Deploys now take ten minutes.", language="en").metrics
+
+
+def test_a_trade_off_explained_is_substance():
+    en = features(
+        "Kafka transactions only cover you inside Kafka; our source of truth is Postgres, so the outbox puts "
+        "the event in the same transaction rather than in a second system. The cost is a second or two of "
+        "latency and a table to prune.",
+        "Why the outbox rather than Kafka transactions?",
+        language="en",
+        requirements={"technical_skills": ["PostgreSQL", "Kafka"]},
+    )
+    assert en.trade_offs and en.strong
+    es = features(
+        "Lo valoramos, pero preferimos at-least-once con idempotencia en PostgreSQL en lugar de transacciones, "
+        "que nos subían la latencia un treinta por ciento.",
+        requirements={"technical_skills": ["PostgreSQL"]},
+    )
+    assert es.trade_offs and es.strong
+    # Look-alike: the same tools listed with no reason or trade-off.
+    assert not features(
+        "Usamos PostgreSQL y Kafka, lo normal.",
+        requirements={"technical_skills": ["PostgreSQL", "Kafka"]},
+    ).strong
+
+
+def test_a_design_answer_with_a_planned_course_and_its_reasons_is_strong():
+    es = features(
+        "Primero guardaría el webhook en crudo y respondería 200 rápido, para que la pasarela no reintente. "
+        "Deduplicaría por el id de evento con una restricción única, y después un proceso asíncrono aplica el "
+        "evento sobre una máquina de estados; si llega uno que te haría volver atrás se ignora y se registra. "
+        "Para publicar usaría el patrón outbox en la misma transacción, así no pierdes eventos si se cae el servicio.",
+        "Imagínate un servicio que recibe webhooks desordenados, ¿cómo lo plantearías?",
+    )
+    assert es.plans >= 2 and es.strong
+    en = features(
+        "First I'd store every event as it arrives and I'd acknowledge fast, so that the sender does not retry. "
+        "Then I'd deduplicate on the event id with a unique constraint and apply events to a state machine, "
+        "ignoring the ones that would move it backwards, and I'd publish downstream through an outbox table in "
+        "the same transaction, because otherwise a crash between commit and publish loses the event.",
+        "How would you design a webhook receiver?",
+        language="en",
+    )
+    assert en.plans >= 2 and en.strong
+    # Look-alike: short hypothetical steps with no reasons.
+    assert not features(
+        "Ahí haría un select de los clientes, los ordenaría y sacaría los primeros cinco."
+    ).strong

@@ -255,3 +255,155 @@ def test_a_design_answer_with_a_planned_course_and_its_reasons_is_strong():
     assert not features(
         "Ahí haría un select de los clientes, los ordenaría y sacaría los primeros cinco."
     ).strong
+
+
+# ------------------------------------------------------------- contradictions
+
+
+def answer(text, *, question, cv, state=None, language="es", n=2):
+    from interviews.analysis.base import ChunkContext, Utterance
+    from interviews.analysis.builtin import analyze
+
+    return analyze(
+        ChunkContext(
+            interview_id=1,
+            language=language,
+            chunk=Utterance(transcript_id=n, speaker="speaker_1", role="guest", text=text),
+            question=question,
+            requirements=REQUIREMENTS,
+            cv_data=cv,
+            state=state if state is not None else {},
+        )
+    )
+
+
+def contradictions(result):
+    return [i for i in result.insights if i.type == "contradiction"]
+
+
+# A CV typed in by hand: no parsed_at. It says five years in all, the first job from
+# 2019-10, so it speaks of 2024-10 and the open-ended job is about three and a half.
+HAND_CV = {
+    "years_of_experience": 5,
+    "work": [
+        {"company": "Estudio Norte", "startDate": "2021-05", "endDate": ""},
+        {"company": "Tienda Sur", "startDate": "2019-10", "endDate": "2021-04"},
+    ],
+}
+SHORT_CV = {
+    "years_of_experience": 2,
+    "work": [{"company": "Soluciones Web Quillota", "startDate": "2022-03", "endDate": "2023-12"}],
+}
+
+
+def test_time_at_the_current_employer_said_after_naming_it_is_checked_against_the_cv():
+    q = "Contame un poco de vos"
+    # es-UY and es-CO ways of saying it.
+    uy = answer(
+        "Ahora estoy en Estudio Norte, que es una agencia, hace un año más o menos.",
+        question=q,
+        cv=HAND_CV,
+    )
+    co = answer(
+        "Actualmente estoy como analista en Estudio Norte, allá ya voy para seis años.",
+        question=q,
+        cv=HAND_CV,
+    )
+    en = answer(
+        "I'm a frontend developer at Estudio Norte, I've been there for about six years.",
+        question="Tell me about yourself",
+        cv=HAND_CV,
+        language="en",
+    )
+    assert contradictions(uy) and contradictions(co)
+    # Look-alike: about what the CV says.
+    assert not contradictions(
+        answer("Ahora estoy en Estudio Norte hace tres años y pico.", question=q, cv=HAND_CV)
+    )
+    assert contradictions(en)
+
+
+def test_a_time_in_months_is_read_and_a_time_without_an_employer_is_about_the_one_named_before():
+    q = "cuéntame de ti"
+    said = answer(
+        "Después entré a trabajar en Soluciones Web Quillota, una empresa chica. Estuve como seis meses no más.",
+        question=q,
+        cv=SHORT_CV,
+    )
+    assert contradictions(said)
+    assert not contradictions(
+        answer(
+            "Después entré a trabajar en Soluciones Web Quillota, una empresa chica. Estuve casi dos años.",
+            question=q,
+            cv=SHORT_CV,
+        )
+    )
+    # No employer named before: the time is about nothing on the CV.
+    assert not contradictions(answer("Estuve como seis meses viajando.", question=q, cv=SHORT_CV))
+
+
+def test_a_piece_of_work_done_alone_and_then_told_as_done_with_others_is_a_contradiction():
+    first = answer(
+        "No, ese tablero lo hice yo solito, desde la consulta hasta el diseño.",
+        question="¿Y ese tablero de ventas lo hizo usted solo o con equipo?",
+        cv={},
+    )
+    later = answer(
+        "Eso fue largo: con el ingeniero de datos y la analista, entre los tres fuimos revisando mes por mes.",
+        question="Volviendo al tablero de ventas, ¿cómo validó los números?",
+        cv={},
+        state=first.state,
+        n=3,
+    )
+    assert not contradictions(first) and contradictions(later)
+    # Another piece of work with others is no contradiction.
+    other = answer(
+        "La migración la hicimos entre los tres, con el equipo de infraestructura.",
+        question="¿Y la migración del servidor cómo fue?",
+        cv={},
+        state=first.state,
+        n=3,
+    )
+    assert not contradictions(other)
+    en_first = answer(
+        "I built the whole thing myself, nobody else on the team knew the billing code.",
+        question="Did you build the billing report alone?",
+        cv={},
+        language="en",
+    )
+    en_later = answer(
+        "We checked it between the three of us, and Priya was the one who built the export.",
+        question="Back to the billing report, how did you check the numbers?",
+        cv={},
+        state=en_first.state,
+        language="en",
+        n=3,
+    )
+    assert contradictions(en_later)
+
+
+def test_we_are_using_a_skill_then_not_having_worked_on_it_is_a_contradiction():
+    first = answer(
+        "Both are there sir. For async we are using Kafka for all the event processing.",
+        question="Is the communication synchronous or asynchronous?",
+        cv={},
+        language="en",
+    )
+    later = answer(
+        "Actually sir, Kafka part I have not worked hands-on, that is handled by the platform team only.",
+        question="What mechanism exactly?",
+        cv={},
+        state=first.state,
+        language="en",
+        n=3,
+    )
+    assert contradictions(later)
+    same = answer(
+        "Yes, I have worked on the Kafka consumers myself.",
+        question="What mechanism exactly?",
+        cv={},
+        state=first.state,
+        language="en",
+        n=3,
+    )
+    assert not contradictions(same)

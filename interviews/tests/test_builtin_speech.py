@@ -407,3 +407,81 @@ def test_we_are_using_a_skill_then_not_having_worked_on_it_is_a_contradiction():
         n=3,
     )
     assert not contradictions(same)
+
+
+# -------------------------------------------------------------------- English
+
+
+def test_spanish_speakers_english_mistakes_are_read():
+    from interviews.analysis.builtin.features import english_level
+
+    # Rioplatense and Colombian speakers' English; the corrected look-alike has none.
+    _, errors, _, _ = english_level(
+        "When I no agree with the designer, I talk with she and we make decision."
+    )
+    assert len(errors) == 3
+    _, errors, _, _ = english_level(
+        "I work for a client, eh, is a bank, and I make the components."
+    )
+    assert errors
+    _, errors, _, _ = english_level(
+        "When I don't agree with the designer, I talk with her and we make a decision. It is a bank."
+    )
+    assert errors == []
+
+
+def test_speech_in_fragments_scores_lower_than_the_same_words_said_whole():
+    from interviews.analysis.builtin.features import english_level
+
+    whole = "I am working on a web for a client, a cooperative, and I make the components with React for them."
+    broken = "Eh... I am working on... a web for a client, eh, a cooperative... and I make the... the components, eh, with React."
+    assert english_level(broken)[0] < english_level(whole)[0]
+    # Twenty words or more in English are never scored as if nothing was said.
+    assert english_level(broken)[0] >= 2
+
+
+def test_sustained_error_free_english_is_near_native():
+    from interviews.analysis.builtin.features import english_level
+
+    native = (
+        "Last year product wanted to launch dynamic surcharges in three weeks. I didn't think the rating "
+        "engine could do it safely without a refactor, so instead of saying no I wrote a one-pager with "
+        "two options: a hard-coded version for the top three carriers, or the full version in seven weeks. "
+        "We went with the first and shipped on time."
+    )
+    assert english_level(native)[0] >= 8
+    short = "We went with the first and shipped on time, and then refactored it later on."
+    assert english_level(short)[0] < english_level(native)[0]
+
+
+def test_a_reply_of_a_few_words_does_not_drag_the_english_level():
+    from interviews.analysis.base import ChunkContext, Utterance
+    from interviews.analysis.builtin import analyze
+
+    def say(text, state, n):
+        return analyze(
+            ChunkContext(
+                interview_id=1,
+                language="en",
+                chunk=Utterance(transcript_id=n, speaker="speaker_1", role="guest", text=text),
+                question="Tell me about a disagreement.",
+                requirements=REQUIREMENTS,
+                cv_data={},
+                state=state,
+            )
+        ).state
+
+    long = (
+        "Last year product wanted to launch dynamic surcharges in three weeks. I didn't think the rating "
+        "engine could do it safely without a refactor, so instead of saying no I wrote a one-pager with "
+        "two options, and we went with the first and shipped on time."
+    )
+    state = say(long, {}, 1)
+    before = state["samples"]["english"]
+    after = say("Uh, 2012?", state, 2)["samples"]["english"]
+    assert after == before
+    # Only short replies, enough words in all: each still counts once.
+    state = {}
+    for n in range(6):
+        state = say("Sure, we did that in Go and Postgres.", state, n + 1)
+    assert state["samples"]["english"][1] >= 1

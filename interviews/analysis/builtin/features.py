@@ -391,6 +391,13 @@ def strongest_sentence(text: str, language: str, catalogue: SkillCatalogue) -> s
 # ----------------------------------------------------------------------- English
 
 
+# Speech in fragments: at least this many hesitations, one per this many words.
+MIN_HESITATIONS = 3
+HESITATION_WORDS = 12
+# Sustained speech with no mistake and few hesitations is itself fluency.
+SUSTAINED_WORDS = 60
+
+
 def english_level(text: str) -> tuple[int, list[str], bool, int]:
     """An estimate 1-10 of the English in `text`: (score, mistakes, self-doubt, fluency)."""
     rules = load_rules("en")["english"]
@@ -399,11 +406,19 @@ def english_level(text: str) -> tuple[int, list[str], bool, int]:
     self_low = any(fold(p) in folded for p in rules["self_low"])
     fluency = len(phrases_in(folded, "en", "english", "fluency"))
     words = len(words_of(folded))
+    hesitations = len(re.findall(rules["hesitations"], folded))
+    fragmented = hesitations >= MIN_HESITATIONS and hesitations * HESITATION_WORDS >= words
     score = 6.0 + 0.75 * min(fluency, 4) - 1.5 * min(len(errors), 3)
     if self_low:
         score -= 2
+    if fragmented:
+        score -= 1.5
     if words >= 18 and not errors:
+        score += 1
+    if words >= SUSTAINED_WORDS and not errors and not fragmented:
         score += 1
     if words < 8:
         score -= 1
-    return max(1, min(10, int(score + 0.5))), errors, self_low, fluency
+    # Twenty words said in English communicate something, whatever the mistakes.
+    floor = 2 if words >= 20 else 1
+    return max(floor, min(10, int(score + 0.5))), errors, self_low, fluency

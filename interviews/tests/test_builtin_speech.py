@@ -485,3 +485,12 @@ def test_a_reply_of_a_few_words_does_not_drag_the_english_level():
     for n in range(6):
         state = say("Sure, we did that in Go and Postgres.", state, n + 1)
     assert state["samples"]["english"][1] >= 1
+
+
+def test_one_on_ones_and_juniors_are_talk_of_growing_people():
+    assert features("I do weekly one-on-ones with the two juniors.", language="en").leadership
+    assert features("Hago one-on-ones cada semana con los juniors del equipo.").leadership
+    assert features("Con los juniors hacemos uno a uno cada quince días.").leadership
+    # Look-alikes: the same rhythm about things, not people.
+    assert not features("I do weekly deploys with the two services.", language="en").leadership
+    assert not features("Hago despliegues cada semana con los dos servicios.").leadership

@@ -43,6 +43,8 @@ from interviews.analysis.builtin.scoring import add_sample, cover, fresh_state, 
 # A language level needs this many words spoken in it across the candidate's
 # answers: "Sure." says nothing about someone's English.
 MIN_LANGUAGE_WORDS = 40
+# An English sample per this many words of an answer.
+ENGLISH_WORDS_PER_SAMPLE = 20
 
 # ------------------------------------------------------------------ the analysis
 
@@ -284,8 +286,13 @@ def _language_note(
         state["english_words"] = state.get("english_words", 0) + words
         enough = state["english_words"] >= MIN_LANGUAGE_WORDS
         if enough:
-            for sample, n in pending:
-                for _ in range(max(1, round(n / 20))):
+            # Weighed by words: a reply of a few words ("Uh, 2012?") says little
+            # about a level and counts only if nothing longer was said.
+            weights = [round(n / ENGLISH_WORDS_PER_SAMPLE) for _, n in pending]
+            if not any(weights) and "english" not in state["samples"]:
+                weights = [1] * len(pending)
+            for (sample, _), weight in zip(pending, weights, strict=True):
+                for _ in range(weight):
                     add_sample(state, "english", sample)
             pending.clear()
     if chunk_language == context.language or features.words < 4 or previous == chunk_language:

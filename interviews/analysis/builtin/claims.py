@@ -22,6 +22,7 @@ from interviews.analysis.builtin.lexicon import (
     load_rules,
     parse_number,
     sentences,
+    stopwords,
     with_replacements,
 )
 
@@ -30,7 +31,7 @@ from interviews.analysis.builtin.lexicon import (
 
 @dataclass
 class Claim:
-    kind: str  # years_total | skill_years | skill_use | lead | company_years | company_never
+    kind: str  # years_total | skill_years | skill_use | lead | company_years | company_never | solo
     sentence: str  # the original sentence: verbatim evidence
     value: float | None = None
     subject: str = ""  # skill key or folded company
@@ -54,14 +55,39 @@ def read_claims(
     def patterns(key: str) -> tuple[re.Pattern, ...]:
         return claim_patterns(language, "claims", key, skill_alt, company_alt)
 
+    months_rx = re.compile(load_rules(language)["numbers"].get("months_word", "(?!x)x"))
+
     def years_of(match: re.Match) -> float | None:
         value = parse_number(match.group("n"), language)
         if value is not None and match.groupdict().get("half"):
             value += 0.5
+        if value is not None and months_rx.fullmatch(match.groupdict().get("unit") or ""):
+            value = round(value / 12, 2)
         return value
 
+    company_rx = re.compile(rf"(?<!\w)(?:{company_alt})(?!\w)") if company_alt else None
+    last_company = None  # the employer named last, for a time said without one
     for sentence in sentences(text):
         folded = with_replacements(fold(sentence), language)
+        named = company_rx.findall(folded) if company_rx else []
+        if not named and last_company:
+            for rx in patterns("company_years_bare"):
+                m = rx.search(folded)
+                value = years_of(m) if m else None
+                if value is not None:
+                    claims.append(Claim("company_years", sentence, value, last_company))
+                    break
+        if named:
+            last_company = named[-1]
+        for rx in patterns("company_since"):
+            for m in rx.finditer(folded):
+                value = years_of(m)
+                if value is not None:
+                    claims.append(Claim("company_years", sentence, value, m.group("company")))
+        if any(rx.search(folded) for rx in patterns("solo_negative")):
+            claims.append(Claim("solo", sentence, None, "", -1))
+        elif any(rx.search(folded) for rx in patterns("solo_positive")):
+            claims.append(Claim("solo", sentence, None, "", 1))
         negation = _NEGATION[language]
         for rx in patterns("skill_years"):
             for m in rx.finditer(folded):
@@ -111,6 +137,15 @@ def read_claims(
             (claim.kind, claim.subject, claim.polarity, claim.value, claim.sentence), claim
         )
     return list(unique.values())
+
+
+_TOPIC_WORD = re.compile(r"[a-z]{5,}")
+
+
+def _topic_words(text: str) -> set[str]:
+    """Longer words that are not function words: what a piece of talk is about."""
+    stop = stopwords("es") | stopwords("en")
+    return {w for w in _TOPIC_WORD.findall(fold(text)) if w not in stop}
 
 
 def check_claims(
@@ -190,12 +225,29 @@ def check_claims(
                     else "contradiction_lead_positive"
                 )
                 message = msgs[key]
+        elif claim.kind == "solo":
+            # Alone against with others, about the same piece of work: the host's
+            # question now shares a word with what was said then.
+            topic = _topic_words(f"{context.question or ''} {claim.sentence}")
+            if any(
+                c["polarity"] == -claim.polarity
+                and topic & _topic_words(f"{c.get('answer') or ''} {c.get('quote') or ''}")
+                for c in previous("solo")
+            ):
+                key = (
+                    "contradiction_solo_negative"
+                    if claim.polarity < 0
+                    else "contradiction_solo_positive"
+                )
+                message = msgs[key]
         elif claim.kind == "company_years":
             entry = companies.get(claim.subject)
             tenure = tenure_years(entry, context.cv_data) if entry else None
+            # A year apart and half as much again: "seis meses" against a year and
+            # nine months on the CV is a contradiction, "cinco, casi seis" is not.
             if (
                 tenure is not None
-                and abs(tenure - claim.value) >= 1.5
+                and abs(tenure - claim.value) >= 1.0
                 and (
                     min(tenure, claim.value) <= 0
                     or max(tenure, claim.value) / min(tenure, claim.value) >= MIN_YEARS_RATIO

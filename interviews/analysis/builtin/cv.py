@@ -148,11 +148,34 @@ def _parse_month(value) -> date | None:
     return date(int(match.group(1)), int(match.group(2) or 1), 1)
 
 
+def _cv_reference_date(cv_data: dict) -> date | None:
+    """The day the CV speaks of: when it was parsed; for a CV typed in by hand, the
+    first job's start plus the years of experience it states (its own arithmetic)."""
+    parsed = _parse_month(cv_data.get("parsed_at"))
+    if parsed is not None:
+        return parsed
+    years = cv_years(cv_data)
+    starts = [
+        d
+        for d in (
+            _parse_month(e.get("startDate"))
+            for e in cv_data.get("work") or []
+            if isinstance(e, dict)
+        )
+        if d is not None
+    ]
+    if years is None or years <= 0 or not starts:
+        return None
+    first = min(starts)
+    months = first.month - 1 + round(years * 12)
+    return date(first.year + months // 12, months % 12 + 1, 1)
+
+
 def tenure_years(entry: dict, cv_data: dict) -> float | None:
     start = _parse_month(entry.get("startDate"))
-    # An open-ended job is measured to the day the CV was parsed, never to
+    # An open-ended job is measured to the day the CV speaks of, never to
     # "today": the same input must give the same answer tomorrow.
-    end = _parse_month(entry.get("endDate")) or _parse_month(cv_data.get("parsed_at"))
+    end = _parse_month(entry.get("endDate")) or _cv_reference_date(cv_data)
     if start is None or end is None or end < start:
         return None
     return round(((end.year - start.year) * 12 + end.month - start.month) / 12, 1)

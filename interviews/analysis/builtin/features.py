@@ -50,10 +50,23 @@ class AnswerFeatures:
     technical_question: bool
     strategic_question: bool
     leadership_question: bool
+    # How people speak, beyond word lists (see the rules files for each list):
+    own_actions: int = 0  # first person singular, past: "propuse", "I rewrote"
+    plans: int = 0  # planned own actions in a design answer: "guardaría", "I'd keep"
+    trade_offs: int = 0
+    reasons: int = 0
+    anchors: int = 0  # moments in the past: "el mes pasado", "last month"
+    gap: bool = False  # "no lo he usado", "I only know a little"
+    asks_back: bool = False  # the answer puts a question to the interviewer
+    direct: bool = False  # opens with yes or no
+    deflections: int = 0  # habits, circumstances, other people
+    instance_question: bool = False  # the host asked for an example, what they did
+    logistics_question: bool = False  # schedule, place, notice, pay
+    refers_back: bool = False  # the host asks about something said earlier
 
     @property
     def specifics(self) -> int:
-        return self.numbers + len(self.tools) + self.proper_nouns
+        return self.numbers + len(self.tools) + self.proper_nouns + self.anchors
 
     @property
     def strength_points(self) -> float:
@@ -65,16 +78,45 @@ class AnswerFeatures:
             + min(self.results, 2)
             + min(self.situations, 1)
             + 0.5 * min(self.numbers, 2)
+            + min(self.trade_offs, 2)
         )
 
     @property
     def evasive(self) -> bool:
-        return bool(self.evasions) and self.metrics == 0 and self.specifics <= 2
+        return (bool(self.evasions) and self.metrics == 0 and self.specifics <= 2) or (
+            self.deflected
+        )
+
+    @property
+    def deflected(self) -> bool:
+        """Asked for their own instance (an example, what they did or decided, a
+        mistake), the candidate talks of habits, circumstances or other people and
+        names no action of their own: the question was not answered. Saying plainly
+        that they have not done it, answering yes or no, or asking back is no
+        deflection."""
+        return (
+            self.instance_question
+            and not self.gap
+            and not self.direct
+            and not self.asks_back
+            and self.own_actions == 0
+            and self.results == 0
+            and self.metrics <= 1
+            # More talk of habits and others than hedging about oneself: an answer
+            # that is mostly "I guess, the usual" is vague, not a deflection.
+            and self.deflections + len(self.evasions) > len(self.hedges)
+        )
 
     @property
     def vague(self) -> bool:
         if self.evasive or self.strong:
             return False
+        if self.gap or self.asks_back or self.logistics_question or self.refers_back:
+            # An honest "I have not used it", a question back, an answer about
+            # logistics or a clarification of an earlier claim: not vagueness.
+            return False
+        if self.direct and self.specifics >= 1:
+            return False  # "sí, usamos RICE": the closed question is answered
         hedges = len(self.hedges) + self.self_praise
         # A long answer says more than its one "a couple of things": it needs a
         # hedge per VAGUE_WORDS_PER_HEDGE words to be vague.
@@ -85,12 +127,26 @@ class AnswerFeatures:
     def strong(self) -> bool:
         # A strong answer reports an outcome (a measured result or a result phrase),
         # not only a career summary full of tools and dates.
+        # It says what the candidate did (or would do, in a design answer) or weighs
+        # options: a volume or a date alone is a fact, not an answer's substance.
+        if self.evasive or self.gap or self.logistics_question:
+            return False
+        if (
+            self.plans >= 2
+            and self.words >= 60
+            and self.reasons + self.trade_offs >= 1
+            and len(self.hedges) <= 1
+        ):
+            return True
         return (
-            not self.evasive
-            and self.words >= 12
+            self.words >= 12
             and self.strength_points >= STRONG_POINTS
             and len(self.hedges) <= 2
-            and (self.metrics > 0 or self.results > 0)
+            and (
+                self.results > 0
+                or self.trade_offs > 0
+                or (self.metrics > 0 and self.actions + self.plans > 0)
+            )
         )
 
 
@@ -116,6 +172,65 @@ def _metric_patterns(language: str) -> tuple[re.Pattern, ...]:
 
 
 @lru_cache(maxsize=8)
+def _duration_rules(language: str) -> tuple[re.Pattern, frozenset[str]]:
+    rules = load_rules(language)["strong"]
+    return re.compile(rules["duration_context"]), frozenset(rules["time_units"])
+
+
+def _count_metrics(folded: str, language: str) -> int:
+    """Measured results: a number with a unit, a change from one figure to another.
+    A time after "estuve", "lo usé", "for", "spent" ("estuve seis meses") is how
+    long someone stayed somewhere, and "two years ago" is a date: not results."""
+    units_rx, *others = _metric_patterns(language)
+    context, time_units = _duration_rules(language)
+    count = sum(len(rx.findall(folded)) for rx in others)
+    for m in units_rx.finditer(folded):
+        unit = m.group(0).split()[-1] if " " in m.group(0) else ""
+        if unit in time_units and (
+            context.search(folded[max(0, m.start() - 40) : m.start()])
+            or re.match(r"\s+(?:ago|atras)\b", folded[m.end() :])
+        ):
+            continue
+        count += 1
+    return count
+
+
+@lru_cache(maxsize=8)
+def _speech_patterns(language: str) -> dict[str, tuple[re.Pattern, ...]]:
+    rules = load_rules(language)
+    return {
+        "anchors": tuple(re.compile(p) for p in rules["strong"]["time_anchors"]),
+        "partial_memory": tuple(re.compile(p) for p in rules["evasive"]["partial_memory"]),
+        "direct": tuple(re.compile(p) for p in rules["evasive"]["direct_answer"]),
+        "plan": (re.compile(rules["strong"]["plan"]),),
+        "enumerator": (re.compile(rules["vague"]["enumerator"]),),
+        "refers_back": tuple(re.compile(p) for p in rules["questions"]["refers_back"]),
+    }
+
+
+def _listing_hedges(hedges: list[str], folded: str, language: str) -> list[str]:
+    """The noun hedges ("cosas", "things") every use of which introduces a list
+    ("things like card schemes", "un par de cosas: el volumen..."): those name
+    things, so they are not hedges."""
+    enumerable = {fold(h) for h in load_rules(language)["vague"]["enumerable"]}
+    (enumerator,) = _speech_patterns(language)["enumerator"]
+    listing = []
+    for hedge in hedges:
+        if fold(hedge) not in enumerable:
+            continue
+        uses = list(re.finditer(r"(?<!\w)" + re.escape(fold(hedge)) + r"(?!\w)", folded))
+        if uses and all(enumerator.match(folded, m.end()) for m in uses):
+            listing.append(hedge)
+    return listing
+
+
+def _count_plans(folded: str, language: str) -> int:
+    (plan,) = _speech_patterns(language)["plan"]
+    excluded = {fold(w) for w in load_rules(language)["strong"]["not_plan"]}
+    return len({m.group(0) for m in plan.finditer(folded) if m.group(0) not in excluded})
+
+
+@lru_cache(maxsize=8)
 def _action_pattern(language: str) -> re.Pattern:
     rules = load_rules(language)["strong"]
     listed = "|".join(re.escape(fold(a)) for a in rules["actions"])
@@ -132,11 +247,25 @@ _ES_PRETERITE = re.compile(
 )
 
 
-def _count_actions(text: str, folded: str, language: str) -> int:
-    found = {m.group(0) for m in _action_pattern(language).finditer(folded)}
+_ES_FIRST_SINGULAR = re.compile(r"(?<!\w)[a-zñáéíóú]{3,}(?:é|í)(?!\w)")
+_ES_FIRST_SINGULAR_LISTED = frozenset(
+    {"propuse", "introduje", "reduje", "hice", "puse", "traje", "supe", "dije", "meti"}
+)
+
+
+def _count_actions(text: str, folded: str, language: str, *, own: bool = False) -> int:
+    """First-person actions; with `own`, only the singular ones ("propuse", "I
+    rewrote", not "we"): what the candidate did themselves."""
+    found = set()
+    for m in _action_pattern(language).finditer(folded):
+        if not own or m.group(0).startswith("i "):
+            found.add(m.group(0))
     if language == "es":
         excluded = {fold(w) for w in load_rules("es")["strong"]["not_actions"]}
-        for m in _ES_PRETERITE.finditer(text.lower()):
+        if own:
+            found = {w for w in found if w in _ES_FIRST_SINGULAR_LISTED}
+        pattern = _ES_FIRST_SINGULAR if own else _ES_PRETERITE
+        for m in pattern.finditer(text.lower()):
             word = fold(m.group(0))
             if word not in excluded:
                 found.add(word)
@@ -150,7 +279,7 @@ def answer_features(
     folded = fold(text)
     qfolded = fold(question or "")
     words = words_of(folded)
-    metrics = sum(len(rx.findall(folded)) for rx in _metric_patterns(language))
+    metrics = _count_metrics(folded, language)
     metrics += len(_PERCENT.findall(folded)) + len(_MONEY.findall(folded))
     metrics += len(_BIG_NUMBER.findall(folded))
     number_words = {
@@ -174,11 +303,35 @@ def answer_features(
     def count(key: str, section: str = "strong") -> int:
         return len(phrases_in(folded, language, section, key, original=text))
 
+    def asked(key: str, section: str = "questions") -> bool:
+        return bool(phrases_in(qfolded, language, section, key))
+
+    speech = _speech_patterns(language)
+    hedges = phrases_in(folded, language, "vague", "phrases", original=text)
+    listing = _listing_hedges(hedges, folded, language)
+    hedges = [h for h in hedges if h not in listing]
+    # "No me acuerdo el número exacto" after an answer is a detail forgotten.
+    # Only when something was answered: an own action, a specific, a guess.
+    remembered = folded
+    if (
+        _count_actions(text, folded, language)
+        or tools
+        or proper
+        or _DIGITS.search(folded)
+        or count("tentative", "evasive")
+    ):
+        for rx in speech["partial_memory"]:
+            remembered = rx.sub(" ", remembered)
+    evasions = phrases_in(remembered, language, "evasive", "phrases")
+    opening = re.sub(r"^[^\w¿¡]+", "", folded)
+    asks_back = bool(count("question_back", "vague")) or any(
+        s.rstrip().endswith("?") or s.lstrip().startswith("\u00bf") for s in sentences(text)
+    )
     return AnswerFeatures(
         language=language,
         words=len(words),
-        hedges=phrases_in(folded, language, "vague", "phrases", original=text),
-        evasions=phrases_in(folded, language, "evasive", "phrases", original=text),
+        hedges=hedges,
+        evasions=evasions,
         self_praise=count("self_praise", "vague"),
         metrics=metrics,
         numbers=numbers,
@@ -200,6 +353,18 @@ def answer_features(
         leadership_question=bool(
             phrases_in(qfolded, language, "dimensions", "leadership_question")
         ),
+        own_actions=_count_actions(text, folded, language, own=True),
+        plans=_count_plans(folded, language),
+        trade_offs=count("trade_off"),
+        reasons=count("reasons"),
+        anchors=sum(len(rx.findall(folded)) for rx in speech["anchors"]),
+        gap=bool(count("gap", "vague")),
+        asks_back=asks_back,
+        direct=any(rx.match(opening) for rx in speech["direct"]),
+        deflections=count("deflection", "evasive"),
+        instance_question=asked("instance_question", "evasive"),
+        logistics_question=asked("logistics"),
+        refers_back=any(rx.search(qfolded) for rx in speech["refers_back"]),
     )
 
 
@@ -226,6 +391,13 @@ def strongest_sentence(text: str, language: str, catalogue: SkillCatalogue) -> s
 # ----------------------------------------------------------------------- English
 
 
+# Speech in fragments: at least this many hesitations, one per this many words.
+MIN_HESITATIONS = 3
+HESITATION_WORDS = 12
+# Sustained speech with no mistake and few hesitations is itself fluency.
+SUSTAINED_WORDS = 60
+
+
 def english_level(text: str) -> tuple[int, list[str], bool, int]:
     """An estimate 1-10 of the English in `text`: (score, mistakes, self-doubt, fluency)."""
     rules = load_rules("en")["english"]
@@ -234,11 +406,19 @@ def english_level(text: str) -> tuple[int, list[str], bool, int]:
     self_low = any(fold(p) in folded for p in rules["self_low"])
     fluency = len(phrases_in(folded, "en", "english", "fluency"))
     words = len(words_of(folded))
+    hesitations = len(re.findall(rules["hesitations"], folded))
+    fragmented = hesitations >= MIN_HESITATIONS and hesitations * HESITATION_WORDS >= words
     score = 6.0 + 0.75 * min(fluency, 4) - 1.5 * min(len(errors), 3)
     if self_low:
         score -= 2
+    if fragmented:
+        score -= 1.5
     if words >= 18 and not errors:
+        score += 1
+    if words >= SUSTAINED_WORDS and not errors and not fragmented:
         score += 1
     if words < 8:
         score -= 1
-    return max(1, min(10, int(score + 0.5))), errors, self_low, fluency
+    # Twenty words said in English communicate something, whatever the mistakes.
+    floor = 2 if words >= 20 else 1
+    return max(floor, min(10, int(score + 0.5))), errors, self_low, fluency

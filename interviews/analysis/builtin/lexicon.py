@@ -44,7 +44,9 @@ MAX_QUOTE = 200
 # Numbers that are also articles ("a year", "un año") count in claims but not as
 # measured results.
 ARTICLES = frozenset({"a", "an", "un", "una"})
-AMBIGUOUS_SPELLINGS = frozenset({"go", "ia", "ml", "pg", "ts", "js", "net", "node", "vue", "rest"})
+AMBIGUOUS_SPELLINGS = frozenset(
+    {"go", "ia", "ml", "pg", "ts", "js", "net", "node", "vue", "rest", "next"}
+)
 
 
 # --------------------------------------------------------------------------- rules
@@ -142,6 +144,11 @@ def claim_patterns(
         rf"(?P<n>{num})\s+(?:{rules['numbers']['years_word']})"
         rf"(?P<half>\s+{rules['numbers']['half']})?"
     )
+    months = rules["numbers"].get("months_word", "(?!x)x")
+    duration = (
+        rf"(?P<n>{num})\s+(?P<unit>{rules['numbers']['years_word']}|{months})(?!\w)"
+        rf"(?P<half>\s+{rules['numbers']['half']})?"
+    )
     skill = rf"(?<![\w.#+-])(?:{skill_alt})(?![\w#+])"
     raw = rules.get(section, {}).get(key, [])
     if isinstance(raw, str):
@@ -152,6 +159,7 @@ def claim_patterns(
             continue
         pattern = (
             pattern.replace("{years}", years)
+            .replace("{duration}", duration)
             .replace("{n}", rf"(?P<n>{num})")
             .replace("{m}", rf"(?:{metric_num})")
             .replace("{skill_nc}", skill)

@@ -1,0 +1,496 @@
+"""General rules of how people answer, in the built-in provider: each rule with a
+sentence it must catch and a look-alike it must not, in more than one variety.
+
+Pure computation: `answer_features` and `analyze` on hand-written answers (none of
+them taken from the evaluation corpus).
+"""
+
+from __future__ import annotations
+
+from interviews.analysis.builtin.cv import catalogue_for
+from interviews.analysis.builtin.features import answer_features
+
+REQUIREMENTS = {"technical_skills": ["Python", "PostgreSQL", "React"], "nice_to_have": []}
+CV = {"skills": [{"name": "Next.js"}, {"name": "Docker"}]}
+
+
+def features(text, question="", language="es", requirements=REQUIREMENTS, cv=CV):
+    return answer_features(text, question, language, catalogue_for(requirements, cv))
+
+
+# ---------------------------------------------------------------- numbers in words
+
+
+def test_tens_and_hundreds_in_words_make_a_change_from_one_figure_to_another():
+    # es-MX, es-AR and en: "de cuarenta a diez", "from eight hundred down to forty".
+    assert features("Bajamos de unas cuarenta a menos de diez alertas por semana.").metrics
+    assert features("Pasamos de noventa a cincuenta tickets abiertos, viste.").metrics
+    assert features(
+        "We took p99 from about eight hundred milliseconds down to forty.", language="en"
+    ).metrics
+
+
+def test_a_number_word_without_a_unit_or_a_change_is_no_measured_result():
+    assert not features("Éramos cuarenta en la oficina de Guadalajara.").metrics
+    assert not features("There were about fifty of us in the office.", language="en").metrics
+
+
+def test_next_is_a_word_unless_spelled_as_the_framework():
+    assert features("I'd need to decide in the next two weeks.", language="en").tools == []
+    assert features("Usamos Next.js para las webs con SEO.").tools == ["next"]
+
+
+# ------------------------------------------------------------------ not vague
+
+
+def test_an_answer_that_asks_a_question_back_is_not_vague():
+    # es-MX, es-ES and en: the candidate answers briefly and asks something back.
+    assert not features(
+        "Sí, sin problema. Lo que sí me gustaría saber es más o menos cuántas incidencias tienen."
+    ).vague
+    assert not features("Bueno, un poco de todo. ¿Y vosotros cómo lo hacéis?").vague
+    assert not features(
+        "Sure, more or less the usual. I was wondering how big the team is.", language="en"
+    ).vague
+    # Look-alike: the same hedging without the question back stays vague.
+    assert features("Bueno, un poco de todo, lo normal, más o menos.").vague
+    assert features("More or less the usual, you know, a bit of everything.", language="en").vague
+
+
+def test_saying_plainly_what_one_has_not_done_is_neither_vague_nor_evasive_nor_strong():
+    # es-CL, es-AR, en.
+    gap_cl = features("Pucha, eso no me ha tocado. Supongo que habría que coordinarse no más.")
+    gap_ar = features("No, Kubernetes no lo he usado, la verdad, lo conozco poco.")
+    gap_en = features(
+        "Honestly the regulatory side, which I only know a little, you know.", language="en"
+    )
+    for f in (gap_cl, gap_ar, gap_en):
+        assert f.gap and not f.vague and not f.evasive and not f.strong
+    # Look-alike: a hedge without the admission is still vague.
+    assert features("Supongo que habría que coordinarse, lo normal, y tal.").vague
+
+
+def test_a_noun_hedge_that_introduces_a_list_names_things():
+    en = features(
+        "Things like card schemes and PCI compliance, the regulatory side.", language="en"
+    )
+    es = features("Cosas como la conciliación y los contracargos, la parte regulatoria.")
+    assert en.hedges == [] and es.hedges == []
+    # Look-alike: the same word left vague.
+    assert "things" in features("Just things, you know, the usual things.", language="en").hedges
+    assert "cosas" in features("Pues cosas, lo típico, ya sabes.").hedges
+
+
+def test_answers_to_logistics_questions_are_not_judged_vague_or_strong():
+    # es-UY (hybrid work) and en (notice period).
+    answer = "Bien, está bien, más o menos lo puedo organizar, en general, lo normal."
+    assert not features(
+        answer, "Acá el trabajo es híbrido, dos días en la oficina, ¿cómo lo ves?"
+    ).vague
+    assert features(answer, "¿Cómo organizás el trabajo del equipo?").vague
+    notice = "I'd give them two weeks, so we cut the handover time to three days."
+    assert not features(notice, "How much notice would you need to give?", language="en").strong
+    # Evasion is still evasion there: "prefiero que primero me digan ustedes".
+    assert features(
+        "Eso depende mucho, prefiero no dar un número.", "¿Cuál es tu expectativa salarial?"
+    ).evasive
+
+
+def test_a_clarification_of_an_earlier_claim_is_not_vague_but_a_reference_to_a_topic_is():
+    answer = "Ah, sí... bueno, eso fue más algo que empecé, no sé, más o menos."
+    assert not features(answer, "Pero al principio me contaste que lo usaban en producción").vague
+    assert not features(
+        "Well, kind of, I guess, more or less.", "But earlier you said you led it", language="en"
+    ).vague
+    assert features(
+        "Fue largo, con sus cosas, pero se hizo, más o menos.",
+        "¿Cómo fue la migración que mencionaste?",
+    ).vague
+
+
+def test_a_yes_naming_something_answers_a_closed_question():
+    assert not features("Sí, usamos RICE a veces, al final lo decide el gerente.").vague
+    assert not features("Yeah, Jira mostly, more or less.", language="en").vague
+    # Look-alike: a yes with nothing named.
+    assert features("Sí, más o menos, lo normal, al final es lo de siempre.").vague
+
+
+def test_a_moment_in_the_past_is_a_specific():
+    en = "Yeah, I try to give them ownership; one of them ran her first review last month."
+    assert not features(en, language="en").vague
+    assert features("Yeah, I try to give them ownership, you know, stuff.", language="en").vague
+
+
+# -------------------------------------------------------------------- evasive
+
+
+def test_asked_for_their_own_instance_an_answer_about_circumstances_and_others_is_evasive():
+    # es-AR (blames other areas), es-CO (talks of another team's tools), es-UY
+    # (circumstances and habits), en (a truism instead of what they did).
+    ar = features(
+        "Mirá, el problema ahí fue tecnología, que siempre llegaba tarde, y el área de riesgo cambiaba las reglas.",
+        "¿Qué decisiones tomaste vos en ese lanzamiento?",
+    )
+    co = features(
+        "Eh, bueno, allá todo lo manejan con procedimientos, el equipo de sistemas es muy organizado, uno se acomoda.",
+        "¿Ha trabajado con dbt?",
+    )
+    uy = features(
+        "Y, en la agencia los tiempos son re cortos, el cliente quiere todo para ayer, uno hace lo que puede.",
+        "¿Tenés algún ejemplo donde hayas medido una mejora?",
+    )
+    en = features(
+        "Authentication is very important in any API, you have to protect the customer data.",
+        "How did you do the authentication?",
+        language="en",
+    )
+    for f in (ar, co, uy, en):
+        assert f.evasive, f
+
+
+def test_an_instance_with_own_actions_a_plain_no_or_a_hedge_about_oneself_is_no_deflection():
+    question = "¿Tenés algún ejemplo donde hayas medido una mejora?"
+    # Own action with a figure (es-ES), a plain "no" (es-CO), hedging about oneself (en).
+    assert not features(
+        "Sí, el cliente se quejaba y medí el LCP con Lighthouse: lo bajé de cuatro a dos segundos.",
+        question,
+    ).evasive
+    assert not features(
+        "No, dbt no lo he usado, siempre trabajamos con procedimientos.", "¿Ha trabajado con dbt?"
+    ).evasive
+    hedged = features(
+        "Everyone makes mistakes, I guess, nothing major.",
+        "Tell me about a mistake you made.",
+        language="en",
+    )
+    assert hedged.vague and not hedged.evasive
+
+
+def test_forgetting_a_detail_after_answering_is_not_evasive_forgetting_everything_is():
+    question = "¿Hiciste experimentos, A/B tests?"
+    assert not features(
+        "Sí, en Pagos probamos dos versiones del alta y ganó la más corta. No me acuerdo el número exacto.",
+        question,
+    ).evasive
+    assert not features(
+        "Creo que un token... no me acuerdo bien, fue hace tiempo.", "¿Qué usaste?"
+    ).evasive
+    assert not features(
+        "We tested two onboarding flows in Q3 and the shorter won. I don't remember the exact number.",
+        language="en",
+    ).evasive
+    assert features(
+        "Ya sabes, esas cosas se resuelven, no me acuerdo de los detalles.", question
+    ).evasive
+    assert features(
+        "You know, those things get resolved, I don't remember the details.", language="en"
+    ).evasive
+
+
+# --------------------------------------------------------------------- strong
+
+
+def test_a_volume_alone_is_a_fact_not_a_strong_answer():
+    assert not features(
+        "Pues ahora mismo unos dos millones de cobros al mes, con picos de cinco veces la media, porque mucha gente cobra el día uno.",
+        "¿Qué volumen movéis?",
+    ).strong
+    assert features(
+        "Teníamos picos de cinco veces la media; propuse particionar la tabla y las consultas bajaron de minutos a menos de un segundo.",
+        "¿Qué volumen movéis?",
+    ).strong
+
+
+def test_how_long_someone_stayed_is_not_a_measured_result():
+    assert not features("Estuve como seis meses no más, haciendo páginas.").metrics
+    assert not features(
+        "I was there for about three years, doing maintenance.", language="en"
+    ).metrics
+    assert features("El tiempo de recuperación bajó a unos quince minutos.").metrics
+    assert features("Deploys now take ten minutes.", language="en").metrics
+
+
+def test_a_trade_off_explained_is_substance():
+    en = features(
+        "Kafka transactions only cover you inside Kafka; our source of truth is Postgres, so the outbox puts "
+        "the event in the same transaction rather than in a second system. The cost is a second or two of "
+        "latency and a table to prune.",
+        "Why the outbox rather than Kafka transactions?",
+        language="en",
+        requirements={"technical_skills": ["PostgreSQL", "Kafka"]},
+    )
+    assert en.trade_offs and en.strong
+    es = features(
+        "Lo valoramos, pero preferimos at-least-once con idempotencia en PostgreSQL en lugar de transacciones, "
+        "que nos subían la latencia un treinta por ciento.",
+        requirements={"technical_skills": ["PostgreSQL"]},
+    )
+    assert es.trade_offs and es.strong
+    # Look-alike: the same tools listed with no reason or trade-off.
+    assert not features(
+        "Usamos PostgreSQL y Kafka, lo normal.",
+        requirements={"technical_skills": ["PostgreSQL", "Kafka"]},
+    ).strong
+
+
+def test_a_design_answer_with_a_planned_course_and_its_reasons_is_strong():
+    es = features(
+        "Primero guardaría el webhook en crudo y respondería 200 rápido, para que la pasarela no reintente. "
+        "Deduplicaría por el id de evento con una restricción única, y después un proceso asíncrono aplica el "
+        "evento sobre una máquina de estados; si llega uno que te haría volver atrás se ignora y se registra. "
+        "Para publicar usaría el patrón outbox en la misma transacción, así no pierdes eventos si se cae el servicio.",
+        "Imagínate un servicio que recibe webhooks desordenados, ¿cómo lo plantearías?",
+    )
+    assert es.plans >= 2 and es.strong
+    en = features(
+        "First I'd store every event as it arrives and I'd acknowledge fast, so that the sender does not retry. "
+        "Then I'd deduplicate on the event id with a unique constraint and apply events to a state machine, "
+        "ignoring the ones that would move it backwards, and I'd publish downstream through an outbox table in "
+        "the same transaction, because otherwise a crash between commit and publish loses the event.",
+        "How would you design a webhook receiver?",
+        language="en",
+    )
+    assert en.plans >= 2 and en.strong
+    # Look-alike: short hypothetical steps with no reasons.
+    assert not features(
+        "Ahí haría un select de los clientes, los ordenaría y sacaría los primeros cinco."
+    ).strong
+
+
+# ------------------------------------------------------------- contradictions
+
+
+def answer(text, *, question, cv, state=None, language="es", n=2):
+    from interviews.analysis.base import ChunkContext, Utterance
+    from interviews.analysis.builtin import analyze
+
+    return analyze(
+        ChunkContext(
+            interview_id=1,
+            language=language,
+            chunk=Utterance(transcript_id=n, speaker="speaker_1", role="guest", text=text),
+            question=question,
+            requirements=REQUIREMENTS,
+            cv_data=cv,
+            state=state if state is not None else {},
+        )
+    )
+
+
+def contradictions(result):
+    return [i for i in result.insights if i.type == "contradiction"]
+
+
+# A CV typed in by hand: no parsed_at. It says five years in all, the first job from
+# 2019-10, so it speaks of 2024-10 and the open-ended job is about three and a half.
+HAND_CV = {
+    "years_of_experience": 5,
+    "work": [
+        {"company": "Estudio Norte", "startDate": "2021-05", "endDate": ""},
+        {"company": "Tienda Sur", "startDate": "2019-10", "endDate": "2021-04"},
+    ],
+}
+SHORT_CV = {
+    "years_of_experience": 2,
+    "work": [{"company": "Soluciones Web Quillota", "startDate": "2022-03", "endDate": "2023-12"}],
+}
+
+
+def test_time_at_the_current_employer_said_after_naming_it_is_checked_against_the_cv():
+    q = "Contame un poco de vos"
+    # es-UY and es-CO ways of saying it.
+    uy = answer(
+        "Ahora estoy en Estudio Norte, que es una agencia, hace un año más o menos.",
+        question=q,
+        cv=HAND_CV,
+    )
+    co = answer(
+        "Actualmente estoy como analista en Estudio Norte, allá ya voy para seis años.",
+        question=q,
+        cv=HAND_CV,
+    )
+    en = answer(
+        "I'm a frontend developer at Estudio Norte, I've been there for about six years.",
+        question="Tell me about yourself",
+        cv=HAND_CV,
+        language="en",
+    )
+    assert contradictions(uy) and contradictions(co)
+    # Look-alike: about what the CV says.
+    assert not contradictions(
+        answer("Ahora estoy en Estudio Norte hace tres años y pico.", question=q, cv=HAND_CV)
+    )
+    assert contradictions(en)
+
+
+def test_a_time_in_months_is_read_and_a_time_without_an_employer_is_about_the_one_named_before():
+    q = "cuéntame de ti"
+    said = answer(
+        "Después entré a trabajar en Soluciones Web Quillota, una empresa chica. Estuve como seis meses no más.",
+        question=q,
+        cv=SHORT_CV,
+    )
+    assert contradictions(said)
+    assert not contradictions(
+        answer(
+            "Después entré a trabajar en Soluciones Web Quillota, una empresa chica. Estuve casi dos años.",
+            question=q,
+            cv=SHORT_CV,
+        )
+    )
+    # No employer named before: the time is about nothing on the CV.
+    assert not contradictions(answer("Estuve como seis meses viajando.", question=q, cv=SHORT_CV))
+
+
+def test_a_piece_of_work_done_alone_and_then_told_as_done_with_others_is_a_contradiction():
+    first = answer(
+        "No, ese tablero lo hice yo solito, desde la consulta hasta el diseño.",
+        question="¿Y ese tablero de ventas lo hizo usted solo o con equipo?",
+        cv={},
+    )
+    later = answer(
+        "Eso fue largo: con el ingeniero de datos y la analista, entre los tres fuimos revisando mes por mes.",
+        question="Volviendo al tablero de ventas, ¿cómo validó los números?",
+        cv={},
+        state=first.state,
+        n=3,
+    )
+    assert not contradictions(first) and contradictions(later)
+    # Another piece of work with others is no contradiction.
+    other = answer(
+        "La migración la hicimos entre los tres, con el equipo de infraestructura.",
+        question="¿Y la migración del servidor cómo fue?",
+        cv={},
+        state=first.state,
+        n=3,
+    )
+    assert not contradictions(other)
+    en_first = answer(
+        "I built the whole thing myself, nobody else on the team knew the billing code.",
+        question="Did you build the billing report alone?",
+        cv={},
+        language="en",
+    )
+    en_later = answer(
+        "We checked it between the three of us, and Priya was the one who built the export.",
+        question="Back to the billing report, how did you check the numbers?",
+        cv={},
+        state=en_first.state,
+        language="en",
+        n=3,
+    )
+    assert contradictions(en_later)
+
+
+def test_we_are_using_a_skill_then_not_having_worked_on_it_is_a_contradiction():
+    first = answer(
+        "Both are there sir. For async we are using Kafka for all the event processing.",
+        question="Is the communication synchronous or asynchronous?",
+        cv={},
+        language="en",
+    )
+    later = answer(
+        "Actually sir, Kafka part I have not worked hands-on, that is handled by the platform team only.",
+        question="What mechanism exactly?",
+        cv={},
+        state=first.state,
+        language="en",
+        n=3,
+    )
+    assert contradictions(later)
+    same = answer(
+        "Yes, I have worked on the Kafka consumers myself.",
+        question="What mechanism exactly?",
+        cv={},
+        state=first.state,
+        language="en",
+        n=3,
+    )
+    assert not contradictions(same)
+
+
+# -------------------------------------------------------------------- English
+
+
+def test_spanish_speakers_english_mistakes_are_read():
+    from interviews.analysis.builtin.features import english_level
+
+    # Rioplatense and Colombian speakers' English; the corrected look-alike has none.
+    _, errors, _, _ = english_level(
+        "When I no agree with the designer, I talk with she and we make decision."
+    )
+    assert len(errors) == 3
+    _, errors, _, _ = english_level(
+        "I work for a client, eh, is a bank, and I make the components."
+    )
+    assert errors
+    _, errors, _, _ = english_level(
+        "When I don't agree with the designer, I talk with her and we make a decision. It is a bank."
+    )
+    assert errors == []
+
+
+def test_speech_in_fragments_scores_lower_than_the_same_words_said_whole():
+    from interviews.analysis.builtin.features import english_level
+
+    whole = "I am working on a web for a client, a cooperative, and I make the components with React for them."
+    broken = "Eh... I am working on... a web for a client, eh, a cooperative... and I make the... the components, eh, with React."
+    assert english_level(broken)[0] < english_level(whole)[0]
+    # Twenty words or more in English are never scored as if nothing was said.
+    assert english_level(broken)[0] >= 2
+
+
+def test_sustained_error_free_english_is_near_native():
+    from interviews.analysis.builtin.features import english_level
+
+    native = (
+        "Last year product wanted to launch dynamic surcharges in three weeks. I didn't think the rating "
+        "engine could do it safely without a refactor, so instead of saying no I wrote a one-pager with "
+        "two options: a hard-coded version for the top three carriers, or the full version in seven weeks. "
+        "We went with the first and shipped on time."
+    )
+    assert english_level(native)[0] >= 8
+    short = "We went with the first and shipped on time, and then refactored it later on."
+    assert english_level(short)[0] < english_level(native)[0]
+
+
+def test_a_reply_of_a_few_words_does_not_drag_the_english_level():
+    from interviews.analysis.base import ChunkContext, Utterance
+    from interviews.analysis.builtin import analyze
+
+    def say(text, state, n):
+        return analyze(
+            ChunkContext(
+                interview_id=1,
+                language="en",
+                chunk=Utterance(transcript_id=n, speaker="speaker_1", role="guest", text=text),
+                question="Tell me about a disagreement.",
+                requirements=REQUIREMENTS,
+                cv_data={},
+                state=state,
+            )
+        ).state
+
+    long = (
+        "Last year product wanted to launch dynamic surcharges in three weeks. I didn't think the rating "
+        "engine could do it safely without a refactor, so instead of saying no I wrote a one-pager with "
+        "two options, and we went with the first and shipped on time."
+    )
+    state = say(long, {}, 1)
+    before = state["samples"]["english"]
+    after = say("Uh, 2012?", state, 2)["samples"]["english"]
+    assert after == before
+    # Only short replies, enough words in all: each still counts once.
+    state = {}
+    for n in range(6):
+        state = say("Sure, we did that in Go and Postgres.", state, n + 1)
+    assert state["samples"]["english"][1] >= 1
+
+
+def test_one_on_ones_and_juniors_are_talk_of_growing_people():
+    assert features("I do weekly one-on-ones with the two juniors.", language="en").leadership
+    assert features("Hago one-on-ones cada semana con los juniors del equipo.").leadership
+    assert features("Con los juniors hacemos uno a uno cada quince días.").leadership
+    # Look-alikes: the same rhythm about things, not people.
+    assert not features("I do weekly deploys with the two services.", language="en").leadership
+    assert not features("Hago despliegues cada semana con los dos servicios.").leadership

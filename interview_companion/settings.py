@@ -278,6 +278,15 @@ for _name in ("TRANSCRIPT_RETENTION_DAYS", "CANDIDATE_RETENTION_DAYS"):
 # Request bodies are refused early above this size (ingest batches stay far below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=2 * 1024 * 1024)
 CV_MAX_UPLOAD_BYTES = env.int("CV_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# A PDF CV is read in a child process (candidates/cv/worker.py), stopped past this
+# many seconds (wall clock; the CPU limit is one more) or this much memory (0: no
+# memory cap). A real CV takes well under a second.
+CV_PARSE_TIMEOUT_SECONDS = env.float("CV_PARSE_TIMEOUT_SECONDS", default=10.0)
+CV_PARSE_MEMORY_MB = env.int("CV_PARSE_MEMORY_MB", default=1024)
+if CV_PARSE_TIMEOUT_SECONDS <= 0 or CV_PARSE_MEMORY_MB < 0:
+    raise ImproperlyConfigured(
+        "CV_PARSE_TIMEOUT_SECONDS must be above 0 and CV_PARSE_MEMORY_MB 0 or more."
+    )
 INGEST_MAX_RESULTS = env.int("INGEST_MAX_RESULTS", default=500)
 
 # The server process's garbage collector (asgi.py): Python's defaults (700, 10, 10)

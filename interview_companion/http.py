@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 
 DATABASE_RETRY_AFTER_SECONDS = 2
 DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; retry shortly."
+# The 401 of every API answer to a caller nobody signed in (accounts.middleware says
+# the same words).
+AUTHENTICATION_REQUIRED_MESSAGE = "Authentication required."
 
 # What Django's HttpRequest.get_host accepts when DEBUG is on and ALLOWED_HOSTS is
 # empty; the ASGI paths that check hosts themselves (the ingest fast path, the

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "interview_companion.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Outside CSRF and the login check, so their refusals are JSON under /api/ too.
+    "interview_companion.middleware.ApiErrorsAsJsonMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -328,6 +330,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# A CSRF refusal under /api/ is JSON (401 for a caller nobody signed in).
+CSRF_FAILURE_VIEW = "interview_companion.views.csrf_failure"
 # Origins a browser websocket may come from; defaults to the allowed hosts.
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
 

@@ -9,10 +9,12 @@ from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from django.utils.translation import gettext as _
+from django.views import csrf, defaults
 from django.views.decorators.http import require_GET
 
 from interview_companion.http import (
+    AUTHENTICATION_REQUIRED_MESSAGE,
     DATABASE_RETRY_AFTER_SECONDS,
     DATABASE_UNAVAILABLE_MESSAGE,
     wants_json,
@@ -62,6 +64,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = state["database"] == "ok" and state["channel_layer"] == "ok"
     state["status"] = "ok" if healthy else "unavailable"
     return JsonResponse(state, status=200 if healthy else 503)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: under /api/ a JSON answer, 401 when nobody is signed in.
+
+    CsrfViewMiddleware runs before the login check, so an anonymous POST without
+    an Origin was refused with Django's HTML page and 403, where an API client is
+    owed "authenticate" (401). A signed-in browser without the token gets 403 and
+    what to send.
+    """
+    if not wants_json(request):
+        return csrf.csrf_failure(request, reason)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return JsonResponse({"error": AUTHENTICATION_REQUIRED_MESSAGE}, status=401)
+    return JsonResponse(
+        {
+            "error": _(
+                "CSRF check failed (%(reason)s): send the csrftoken cookie's value in "
+                "the X-CSRFToken header, or use an API token."
+            )
+            % {"reason": reason}
+        },
+        status=403,
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -6,9 +6,11 @@ import sys
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
 from django.views.decorators.http import require_GET
@@ -52,18 +54,35 @@ def _channel_layer_state() -> str:
     return "ok"
 
 
+def _may_see_health_details(request: HttpRequest) -> bool:
+    user = request.user
+    if user.is_authenticated and user.is_active and user.is_staff:
+        return True
+    token = settings.HEALTHZ_TOKEN
+    return bool(token) and constant_time_compare(request.headers.get("X-Healthz-Token", ""), token)
+
+
 @login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    state = {
-        "database": _database_state(),
-        "database_vendor": connection.vendor,
-        "channel_layer": _channel_layer_state(),
-        "channel_layer_backend": type(get_channel_layer()).__name__,
-    }
-    healthy = state["database"] == "ok" and state["channel_layer"] == "ok"
-    state["status"] = "ok" if healthy else "unavailable"
-    return JsonResponse(state, status=200 if healthy else 503)
+    """200 `{"status": "ok"}` or 503 `{"status": "unavailable"}` for a probe. Which
+    part is down, the database vendor, the channel layer's backend and the
+    exceptions' class names tell an attacker what runs here: only staff and a
+    caller with `X-Healthz-Token: <HEALTHZ_TOKEN>` see them."""
+    database = _database_state()
+    channel_layer = _channel_layer_state()
+    healthy = database == "ok" and channel_layer == "ok"
+    state = {"status": "ok" if healthy else "unavailable"}
+    if _may_see_health_details(request):
+        state.update(
+            database=database,
+            database_vendor=connection.vendor,
+            channel_layer=channel_layer,
+            channel_layer_backend=type(get_channel_layer()).__name__,
+        )
+    response = JsonResponse(state, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

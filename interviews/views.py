@@ -8,6 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
@@ -86,6 +87,7 @@ def _scorecard_panel(request: HttpRequest, interview: Interview) -> dict:
     return {**scorecard_panel(interview, request.user), "scorecard_partial": SCORECARD_PARTIAL}
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = interview_for_page(user=request.user, interview_id=interview_id)
@@ -119,6 +121,7 @@ def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     return render(request, "interviews/detail.html", context)
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def transcript_older(request: HttpRequest, interview_id: int) -> HttpResponse:
     """The transcript rows before `?before=<row id>`, as an HTML fragment the detail
@@ -170,6 +173,7 @@ def mixed_positions(cards: list) -> list[str]:
     return sorted(titles.values()) if len(titles) > 1 else []
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     """Two to four candidates' latest scorecards side by side, with a radar chart."""
@@ -204,6 +208,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def live(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = interview_for_read(

@@ -243,8 +243,9 @@ def api_state(interview, insight) -> tuple:
 
 @pytest.mark.parametrize("endpoint", [*API_POSTS, "insight"])
 def test_json_nested_a_hundred_thousand_deep_is_a_400_with_a_message(
-    alice_client, live_interview, endpoint
+    alice_client, live_interview, endpoint, settings
 ):
+    settings.LANGUAGE_CODE = "en"  # the message is asserted in English
     insight = AIInsightFactory(interview=live_interview)
     before = api_state(live_interview, insight)
 

@@ -3,26 +3,45 @@
 from __future__ import annotations
 
 import binascii
-import json
 import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from svix.webhooks import Webhook, WebhookVerificationError
 
-from accounts.clerk_sync import ClerkPayloadError, ClerkSyncConflict, clerk_event_apply, parse_event
+from accounts.clerk_sync import (
+    ClerkEvent,
+    ClerkPayloadError,
+    ClerkSyncConflict,
+    clerk_event_apply,
+    parse_event,
+)
 from accounts.models import ProcessedWebhook
+from interview_companion.http import UnreadableJSON, json_parse
 
 logger = logging.getLogger(__name__)
 
 SVIX_ID_MAX_LENGTH = ProcessedWebhook._meta.get_field("svix_id").max_length
+# 9999-12-31T23:59:59.999Z in ms. Clerk's timestamps are ms since the epoch; a
+# larger one (signed, but not from Clerk's clock) overflows the bigint column
+# and Python's datetime.
+MAX_CLERK_MS = 253_402_300_799_999
 
 
 def _error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
+
+
+def _check_times(event: ClerkEvent) -> None:
+    times = [event.timestamp]
+    if event.user is not None:
+        times += [event.user.updated_at, event.user.created_at]
+    if any(t is not None and t > MAX_CLERK_MS for t in times):
+        raise ClerkPayloadError("A timestamp is past the year 9999.")
 
 
 @csrf_exempt  # Clerk is not a browser: the svix signature is the authentication.
@@ -53,10 +72,16 @@ def clerk_webhook(request: HttpRequest) -> JsonResponse:
     svix_id = headers["svix-id"]
     if len(svix_id) > SVIX_ID_MAX_LENGTH:
         return _error("svix-id is too long.", 400)
+    if not (svix_id.isascii() and svix_id.isprintable()):
+        return _error("svix-id must be printable ASCII.", 400)
     try:
-        event = parse_event(json.loads(request.body))
-    except (ValueError, ClerkPayloadError) as exc:
-        # json.JSONDecodeError and ClerkPayloadError are both ValueErrors.
+        # json_parse also refuses nesting past Python's parser and text that no
+        # column can store (NUL, lone surrogates): a signed body is not a sane one.
+        # Clerk reads the answer in its dashboard, in English like the rest here.
+        with translation.override("en"):
+            event = parse_event(json_parse(request.body))
+        _check_times(event)
+    except (UnreadableJSON, ClerkPayloadError) as exc:
         return _error(f"Not a Clerk event: {exc}", 400)
     try:
         outcome = clerk_event_apply(svix_id=svix_id, event=event)

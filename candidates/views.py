@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from audit.models import AuditAction
@@ -57,6 +58,7 @@ def _page(request: HttpRequest, rows, per_page: int = 25, param: str = "page"):
     return Paginator(rows, per_page).get_page(request.GET.get(param))
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def candidate_list_page(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
@@ -67,6 +69,7 @@ def candidate_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache  # personal data: no cache keeps a copy
 def candidate_form_page(request: HttpRequest, candidate_id: int | None = None) -> HttpResponse:
     candidate = get_object_or_404(Candidate, pk=candidate_id) if candidate_id else None
     if request.method == "POST":
@@ -79,6 +82,7 @@ def candidate_form_page(request: HttpRequest, candidate_id: int | None = None) -
     return render(request, "candidates/form.html", {"form": form, "candidate": candidate})
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def candidate_detail_page(request: HttpRequest, candidate_id: int) -> HttpResponse:
     candidate = selectors.candidate_for_page(candidate_id)
@@ -114,6 +118,7 @@ def position_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def position_detail_page(request: HttpRequest, position_id: int) -> HttpResponse:
     position = selectors.position_for_page(position_id)

@@ -9,6 +9,7 @@ import this one.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,9 @@ from django.utils.translation import gettext as _
 
 DATABASE_RETRY_AFTER_SECONDS = 2
 DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; retry shortly."
+# The 401 of every API answer to a caller nobody signed in (accounts.middleware says
+# the same words).
+AUTHENTICATION_REQUIRED_MESSAGE = "Authentication required."
 
 # What Django's HttpRequest.get_host accepts when DEBUG is on and ALLOWED_HOSTS is
 # empty; the ASGI paths that check hosts themselves (the ingest fast path, the
@@ -102,10 +106,74 @@ def scope_client_address(scope: dict) -> str:
     return client_address(",".join(scope_header_lines(scope, b"x-forwarded-for")), client[0] or "")
 
 
+class UnreadableJSON(ValueError):
+    """JSON this app cannot take; str() is a message for the user."""
+
+
+# What PostgreSQL cannot store in a text column: NUL, and a surrogate code point
+# (UTF-8 has no encoding for one). JSON brings them in only as `\u0000` /
+# `\ud800`-`\udfff` escapes, or as the raw bytes of an encoded surrogate, which
+# json.loads decodes with "surrogatepass"; a body without any of these (nearly all)
+# is not walked.
+_UNSTORABLE_BYTES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]")
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _has_unstorable_text(value: Any) -> bool:
+    # A loop, not recursion: the value may be nested as deep as json.loads allows.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE_TEXT.search(item):
+                return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+    return False
+
+
+def json_parse(raw: bytes) -> Any:
+    """JSON bytes to a value, or UnreadableJSON with a message: malformed, nested
+    deeper than Python's parser goes (it raises RecursionError at roughly a
+    thousand levels), or holding text no database column can store."""
+    try:
+        value = json.loads(raw)
+    except RecursionError as exc:
+        raise UnreadableJSON(_("The JSON is nested too deeply.")) from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UnreadableJSON(_("This is not valid JSON: %(e)s") % {"e": str(exc)[:200]}) from exc
+    if _UNSTORABLE_BYTES.search(raw) and _has_unstorable_text(value):
+        raise UnreadableJSON(
+            _(
+                "The JSON holds a NUL character (\\u0000) or an unpaired surrogate "
+                "(\\ud800-\\udfff), which text cannot contain."
+            )
+        )
+    return value
+
+
 def json_from_bytes(raw: bytes) -> Any:
     if not raw:
         raise BadRequest(_("The request body is empty; send JSON."))
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(_("The request body is not valid JSON: %(e)s") % {"e": exc}) from exc
+        return json_parse(raw)
+    except UnreadableJSON as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+# The largest row id PostgreSQL's bigint and SQLite's INTEGER hold.
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id_from_query(value: str | None) -> int | None:
+    """A row id from a query string, or None when it is not one. ASCII digits only:
+    "²".isdigit() is True and int("²") raises, and a number past a bigint fails
+    in the database."""
+    if value and len(value) <= 19 and value.isascii() and value.isdigit():
+        number = int(value)
+        if 0 < number <= MAX_ROW_ID:
+            return number
+    return None

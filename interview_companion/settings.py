@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "interview_companion.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Outside CSRF and the login check, so their refusals are JSON under /api/ too.
+    "interview_companion.middleware.ApiErrorsAsJsonMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -282,6 +284,15 @@ for _name in ("TRANSCRIPT_RETENTION_DAYS", "CANDIDATE_RETENTION_DAYS"):
 # Request bodies are refused early above this size (ingest batches stay far below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=2 * 1024 * 1024)
 CV_MAX_UPLOAD_BYTES = env.int("CV_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# A PDF CV is read in a child process (candidates/cv/worker.py), stopped past this
+# many seconds (wall clock; the CPU limit is one more) or this much memory (0: no
+# memory cap). A real CV takes well under a second.
+CV_PARSE_TIMEOUT_SECONDS = env.float("CV_PARSE_TIMEOUT_SECONDS", default=10.0)
+CV_PARSE_MEMORY_MB = env.int("CV_PARSE_MEMORY_MB", default=1024)
+if CV_PARSE_TIMEOUT_SECONDS <= 0 or CV_PARSE_MEMORY_MB < 0:
+    raise ImproperlyConfigured(
+        "CV_PARSE_TIMEOUT_SECONDS must be above 0 and CV_PARSE_MEMORY_MB 0 or more."
+    )
 INGEST_MAX_RESULTS = env.int("INGEST_MAX_RESULTS", default=500)
 
 # The server process's garbage collector (asgi.py): Python's defaults (700, 10, 10)
@@ -315,6 +326,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer probes over plain HTTP; a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# /healthz names what is down (and the database vendor, the channel layer) only to
+# staff and to a caller sending this in X-Healthz-Token; empty: staff only.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -323,6 +339,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# A CSRF refusal under /api/ is JSON (401 for a caller nobody signed in).
+CSRF_FAILURE_VIEW = "interview_companion.views.csrf_failure"
 # Origins (scheme://host[:port]) a browser websocket may come from besides the
 # page's own; defaults to CSRF_TRUSTED_ORIGINS (accounts/websocket.py).
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])

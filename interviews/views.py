@@ -8,11 +8,13 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
 from audit.services import audit_interviews_viewed, audit_page_view
 from candidates.selectors import candidate_list, candidates_by_ids
+from interview_companion.http import row_id_from_query
 from interviews.forms import InsightFilterForm, InterviewFilterForm, InterviewScheduleForm
 from interviews.labels import live_labels, requirements_in_words
 from interviews.models import SCORE_DIMENSIONS, Interview, InterviewStatus, NoticeChannel
@@ -73,10 +75,10 @@ def interview_new(request: HttpRequest) -> HttpResponse:
     else:
         initial = {}
         # "Schedule an interview" from a candidate's or a position's page.
-        if (candidate := request.GET.get("candidate", "")).isdigit():
-            initial["candidate"] = int(candidate)
-        if (position := request.GET.get("position", "")).isdigit():
-            initial["job_position"] = int(position)
+        if candidate := row_id_from_query(request.GET.get("candidate")):
+            initial["candidate"] = candidate
+        if position := row_id_from_query(request.GET.get("position")):
+            initial["job_position"] = position
         form = InterviewScheduleForm(initial=initial)
     return render(request, "interviews/new.html", {"form": form})
 
@@ -85,6 +87,7 @@ def _scorecard_panel(request: HttpRequest, interview: Interview) -> dict:
     return {**scorecard_panel(interview, request.user), "scorecard_partial": SCORECARD_PARTIAL}
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = interview_for_page(user=request.user, interview_id=interview_id)
@@ -118,6 +121,7 @@ def interview_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     return render(request, "interviews/detail.html", context)
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def transcript_older(request: HttpRequest, interview_id: int) -> HttpResponse:
     """The transcript rows before `?before=<row id>`, as an HTML fragment the detail
@@ -125,10 +129,10 @@ def transcript_older(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = interview_for_read(
         user=request.user, interview_id=interview_id, queryset=Interview.objects.only("id", "roles")
     )
-    before = request.GET.get("before", "")
-    if not before.isdigit():
+    before = row_id_from_query(request.GET.get("before"))
+    if before is None:
         return HttpResponse(_("“before” must be a transcript row id."), status=400)
-    rows, has_older = transcript_rows_before(interview, before_id=int(before))
+    rows, has_older = transcript_rows_before(interview, before_id=before)
     return render(
         request,
         "interviews/partials/transcript_rows.html",
@@ -154,8 +158,8 @@ def interview_status(request: HttpRequest, interview_id: int) -> HttpResponse:
 
 
 def _selected_ids(request: HttpRequest) -> list[int]:
-    ids = [int(v) for v in request.GET.getlist("c") if v.isdigit()]
-    return list(dict.fromkeys(ids))[:COMPARE_MAX]
+    ids = [row_id_from_query(v) for v in request.GET.getlist("c")]
+    return list(dict.fromkeys(i for i in ids if i is not None))[:COMPARE_MAX]
 
 
 def mixed_positions(cards: list) -> list[str]:
@@ -169,6 +173,7 @@ def mixed_positions(cards: list) -> list[str]:
     return sorted(titles.values()) if len(titles) > 1 else []
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     """Two to four candidates' latest scorecards side by side, with a radar chart."""
@@ -203,6 +208,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def live(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = interview_for_read(

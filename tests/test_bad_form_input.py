@@ -87,3 +87,34 @@ def test_the_scorecard_forms_never_fail(
         assert getattr(card, dim) is None or 1 <= getattr(card, dim) <= 10
     assert card.decision in (None, "hire", "no_hire", "maybe")
     assert ScorecardVersion.objects.count() == versions  # edits never make a version
+
+
+# Query strings that name a row: "²".isdigit() is True but int("²") raises, and a
+# number past a bigint fails in SQLite (and PostgreSQL) instead of finding nothing.
+row_id_text = st.one_of(
+    field_text,
+    st.sampled_from(
+        ["²", "١٢", "\U0001d7d9", "0", "00", "9" * 19, "9" * 40, str(2**63), str(2**63 - 1)]
+    ),
+)
+
+
+@given(before=row_id_text, c=st.lists(row_id_text, max_size=5), candidate=row_id_text)
+def test_pages_that_read_a_row_id_from_the_query_never_fail(
+    alice_client, interview, before, c, candidate
+):
+    older = alice_client.get(f"/interviews/{interview.pk}/transcript/", {"before": before})
+    assert older.status_code in (200, 400), older.content[:300]
+    assert_page(alice_client.get("/compare/", {"c": c}))
+    assert_page(
+        alice_client.get("/interviews/new/", {"candidate": candidate, "position": candidate})
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/interviews/{id}/transcript/?before=²", "/compare/?c=²", "/interviews/new/?candidate=²"],
+)
+def test_a_superscript_two_is_not_a_row_id(alice_client, interview, path):
+    response = alice_client.get(path.format(id=interview.pk))
+    assert response.status_code in (200, 400)

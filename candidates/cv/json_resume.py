@@ -7,11 +7,10 @@ message rather than stored as an empty CV.
 
 from __future__ import annotations
 
-import json
-
 from django.utils.translation import gettext_lazy as _
 
 from candidates.cv.base import CVParseError, ParsedCV, cv_document, cv_plain_text, parse_date
+from interview_companion.http import UnreadableJSON, json_parse
 
 
 def _not_a_resume() -> CVParseError:
@@ -25,13 +24,12 @@ def _not_a_resume() -> CVParseError:
 
 
 def load_json(content: bytes) -> object:
+    # json_parse reads UTF-8 with or without a BOM, and refuses what would fail later:
+    # nesting past Python's parser, text no database column can store.
     try:
-        return json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CVParseError(
-            _("This file is not valid JSON (%(error)s).") % {"error": str(exc)[:120]},
-            code="json_invalid",
-        ) from exc
+        return json_parse(content)
+    except UnreadableJSON as exc:
+        raise CVParseError(str(exc), code="json_invalid") from exc
 
 
 def parse_json_resume(content: bytes) -> ParsedCV:

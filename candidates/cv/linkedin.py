@@ -56,6 +56,10 @@ def parse_linkedin_export(content: bytes) -> ParsedCV:
         tables = {name: _read_csv(archive, info) for name, info in members.items()}
     except CVParseError:
         raise
+    except csv.Error as exc:
+        # The csv module refuses a field over 128 KiB (csv.field_size_limit); a
+        # LinkedIn export's fields are a few hundred characters.
+        raise _not_an_export(_("a CSV file in it is malformed: %(e)s") % {"e": exc}) from exc
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise CVParseError(
             _("This zip file is damaged and cannot be opened."), code="zip_corrupt"

@@ -5,6 +5,12 @@ by row comes out with the sidebar and the main column interleaved line by line
 ("Python   Senior Developer at Acme"). Layout extraction keeps each character where
 it is on the page instead, so a column is a run of rows with a blank gutter at the
 same place: we find that gutter and read each column top to bottom.
+
+Reading runs in a child process (`worker.py`) with a wall-clock limit and CPU and
+memory caps: pypdf does whatever a content stream says, and a 6 KB page once kept
+this module busy for 16 s. `read_pdf` is what the child runs; it needs no Django
+settings and says why it refuses with a code (`PDFRefused`), which `parse_pdf`, in
+the server, turns into a message in the request's language.
 """
 
 from __future__ import annotations
@@ -24,43 +30,101 @@ logger = logging.getLogger(__name__)
 # A CV is a few pages; reading a 500-page PDF is work an upload should not trigger.
 MAX_PAGES = 20
 MAX_TEXT_CHARS = 200_000
+# Layout text of one page, spaces included. A dense A3 landscape page of 5 pt text
+# is about 52,000 characters; a page 8,000 pt wide set in 1 pt type is 10 million.
+MAX_PAGE_LAYOUT_CHARS = 200_000
+# Content-stream operations: a CV page exported from a word processor or LaTeX has a
+# few thousand. pypdf's layout mode slows down with their square when text overlaps
+# (10,000 text shows at one spot, a 1.8 KB file, took 4.5 s).
+MAX_PAGE_OPERATIONS = 10_000
+MAX_OPERATIONS = 60_000
 # A gutter is looked for between these fractions of the widest row.
 GUTTER_RANGE = (0.15, 0.85)
 # Rows allowed to cross the gutter (a centred name or title over both columns).
 MAX_CROSSING_ROWS = 0.2
 
+REFUSALS = ("corrupt", "encrypted", "no_text", "too_complex", "timeout")
+
+
+class PDFRefused(Exception):
+    """The PDF cannot be read; `code` is one of REFUSALS."""
+
+    def __init__(self, code: str) -> None:
+        assert code in REFUSALS, code
+        super().__init__(code)
+        self.code = code
+
 
 def parse_pdf(content: bytes) -> ParsedCV:
+    """Read a PDF CV in a child process; CVParseError with a message if it cannot be."""
+    from candidates.cv.worker import read_pdf_in_child
+
+    try:
+        result = read_pdf_in_child(content)
+    except PDFRefused as exc:
+        raise refusal(exc.code) from exc
+    return ParsedCV(
+        data=result["data"],
+        text=result["text"],
+        extension=".pdf",
+        content_type="application/pdf",
+    )
+
+
+def refusal(code: str) -> CVParseError:
+    """The message for a PDFRefused code, in the request's language."""
+    if code == "encrypted":
+        message = _("This PDF is protected with a password. Upload a copy without the password.")
+    elif code == "no_text":
+        message = _(
+            "This PDF has no text to read: it looks like a scanned image. Upload a "
+            "PDF exported from a word processor, a JSON Resume or a LinkedIn export."
+        )
+    elif code in ("too_complex", "timeout"):
+        message = _(
+            "This PDF is too large or too complex to read as a CV (its pages hold too "
+            "much text, or reading it takes too long). Export it again from a word "
+            "processor, or upload a JSON Resume or a LinkedIn export."
+        )
+    else:
+        message = _(
+            "This PDF is damaged and cannot be read. Export it again and upload the new file."
+        )
+    return CVParseError(message, code=f"pdf_{code}")
+
+
+def read_pdf(content: bytes) -> dict:
+    """`{"data": cv_data, "text": text}` of a PDF CV, or PDFRefused. Runs in the child."""
     reader = _reader(content)
     flows: list[Flow] = []
+    chars = operations = 0
     try:
         for page in reader.pages[:MAX_PAGES]:
-            flows += page_flows(_page_layout_text(page))
-    except CVParseError:
+            page_operations = _operations(page)
+            operations += page_operations
+            if page_operations > MAX_PAGE_OPERATIONS or operations > MAX_OPERATIONS:
+                raise PDFRefused("too_complex")
+            layout = _page_layout_text(page)
+            if len(layout) > MAX_PAGE_LAYOUT_CHARS:
+                raise PDFRefused("too_complex")
+            for flow in page_flows(layout):
+                # What the sections and entries are read from is bounded too.
+                if chars < MAX_TEXT_CHARS:
+                    flows.append(Flow(flow.text[: MAX_TEXT_CHARS - chars], flow.column))
+                chars += len(flow.text)
+    except PDFRefused:
         raise
+    except MemoryError as exc:
+        raise PDFRefused("too_complex") from exc
     except Exception as exc:
         # pypdf raises a zoo of exception types on damaged files (KeyError,
         # ValueError, its own PdfReadError...): each means "cannot read this".
         logger.info("PDF text extraction failed: %r", exc)
-        raise _corrupt() from exc
+        raise PDFRefused("corrupt") from exc
     text = "\n\n".join(f.text for f in flows).strip()[:MAX_TEXT_CHARS]
     if len(re.findall(r"[^\W\d_]", text)) < 20:
-        raise CVParseError(
-            _(
-                "This PDF has no text to read: it looks like a scanned image. Upload a "
-                "PDF exported from a word processor, a JSON Resume or a LinkedIn export."
-            ),
-            code="pdf_no_text",
-        )
-    data = cv_document(source="pdf", **cv_parts(flows))
-    return ParsedCV(data=data, text=text, extension=".pdf", content_type="application/pdf")
-
-
-def _corrupt() -> CVParseError:
-    return CVParseError(
-        _("This PDF is damaged and cannot be read. Export it again and upload the new file."),
-        code="pdf_corrupt",
-    )
+        raise PDFRefused("no_text")
+    return {"data": cv_document(source="pdf", **cv_parts(flows)), "text": text}
 
 
 def _reader(content: bytes) -> PdfReader:
@@ -74,23 +138,32 @@ def _reader(content: bytes) -> PdfReader:
             except Exception:
                 opened = 0
             if not opened:
-                raise CVParseError(
-                    _("This PDF is protected with a password. Upload a copy without the password."),
-                    code="pdf_encrypted",
-                )
+                raise PDFRefused("encrypted")
         if len(reader.pages) == 0:
-            raise _corrupt()
-    except CVParseError:
+            raise PDFRefused("corrupt")
+    except PDFRefused:
         raise
+    except MemoryError as exc:
+        raise PDFRefused("too_complex") from exc
     except Exception as exc:
         logger.info("PDF could not be opened: %r", exc)
-        raise _corrupt() from exc
+        raise PDFRefused("corrupt") from exc
     return reader
+
+
+def _operations(page) -> int:
+    # Parsing the stream costs about 9 us an operation; extraction parses it again.
+    # Operations inside form XObjects are not counted: the child's time limit is
+    # what bounds those.
+    contents = page.get_contents()
+    return 0 if contents is None else len(contents.operations)
 
 
 def _page_layout_text(page) -> str:
     try:
         return page.extract_text(extraction_mode="layout")
+    except MemoryError:
+        raise
     except Exception:
         # Layout mode needs font metrics some generators leave out; plain
         # extraction still gets the words, in stream order.
@@ -116,17 +189,43 @@ def _fits(row: str, gutter: int) -> bool:
 
 
 def find_gutter(rows: list[str]) -> int | None:
-    """Where the page splits into two columns, or None for a one-column page."""
+    """Where the page splits into two columns, or None for a one-column page.
+
+    A gutter g fits a row when the row's characters g-2 and g-1 are blank. Counting
+    that by slicing every row at every g was rows x width x width work (16 s for one
+    page 10,000 characters wide); each run of non-blank characters [a, b) instead
+    crosses exactly the gutters a+1 .. b+1, added up with difference arrays, so the
+    work is one pass over the rows' words.
+    """
     filled = [r for r in rows if r.strip()]
     if len(filled) < 4:
         return None
     width = max(len(r) for r in filled)
+    crossing = [0] * (width + 3)  # rows that do not fit gutter g
+    crossing_before_end = [0] * (width + 3)  # ... of those, rows with text at g or after
+    longer = [0] * (width + 3)  # rows with text at g or after (rows are right-stripped)
+    for row in filled:
+        end = len(row.rstrip())
+        longer[0] += 1
+        longer[end] -= 1
+        for run in re.finditer(r"\S+", row):
+            first, last = run.start() + 1, run.end() + 1
+            crossing[first] += 1
+            crossing[last + 1] -= 1
+            last = min(last, end - 1)
+            if first <= last:
+                crossing_before_end[first] += 1
+                crossing_before_end[last + 1] -= 1
     best: tuple[int, int] | None = None  # (rows with text right of the gutter, gutter)
-    for gutter in range(max(4, int(width * GUTTER_RANGE[0])), int(width * GUTTER_RANGE[1])):
-        crossing = sum(1 for r in filled if not _fits(r, gutter))
-        if crossing > MAX_CROSSING_ROWS * len(filled):
+    crosses = crosses_before_end = longer_than = 0
+    low, high = max(4, int(width * GUTTER_RANGE[0])), int(width * GUTTER_RANGE[1])
+    for gutter in range(high):
+        crosses += crossing[gutter]
+        crosses_before_end += crossing_before_end[gutter]
+        longer_than += longer[gutter]
+        if gutter < low or crosses > MAX_CROSSING_ROWS * len(filled):
             continue
-        right = sum(1 for r in filled if _fits(r, gutter) and r[gutter:].strip())
+        right = longer_than - crosses_before_end
         if right >= 3 and (best is None or right > best[0]):
             best = (right, gutter)
     if best is None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
@@ -339,4 +340,61 @@ def linkedin_zip(
             archive.writestr(name, _csv(rows, notes=note))
         for name, content in (extra or {}).items():
             archive.writestr(name, content)
+    return out.getvalue()
+
+
+# --- Hostile PDFs: small files that cost a reader a lot ---------------------------
+
+
+def pdf_wide_tiny_text(pages: int = 1, *, rows: int = 1000, width: float = 8000) -> bytes:
+    """Pages 8,000 pt wide with a thousand rows of 1 pt text, words at both edges:
+    layout extraction makes every row 10,000 characters wide (6.4 KB for one page)."""
+    pdf = FPDF(unit="pt", format=(width, rows + 20))
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_font("Helvetica", size=1)
+    for _ in range(pages):
+        pdf.add_page()
+        for i in range(rows):
+            pdf.set_xy(10, 10 + i)
+            pdf.cell(10, 1, "word a")
+            pdf.set_xy(width - 50, 10 + i)
+            pdf.cell(10, 1, "b")
+    return bytes(pdf.output())
+
+
+def pdf_overlapping_text(shows: int, *, pages: int = 1) -> bytes:
+    """Each page one compressed content stream that shows two letters `shows` times
+    at the same spot (five operations each); pypdf's layout mode slows with the square
+    of overlapping text. Written by hand: no generator writes this on purpose."""
+    operations = b"BT /F1 1 Tf 1 0 0 1 10 10 Tm (ab) Tj ET\n" * shows
+    stream = zlib.compress(operations, 9)
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages)).encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+    ]
+    font = 3 + 2 * pages
+    for i in range(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (4 + 2 * i, font)
+        )
+        objects.append(
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+            + stream
+            + b"\nendstream"
+        )
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
     return out.getvalue()

@@ -9,7 +9,6 @@ admin and `manage.py import_transcript` all call `transcript_import`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -17,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from interview_companion.http import UnreadableJSON, json_parse
 from interviews.live.deepgram import InvalidResults, prerecorded_to_results
 from interviews.live.ingest import transcript_ingest
 from interviews.models import Interview, InterviewStatus, Transcript
@@ -52,9 +52,9 @@ def transcript_file_read(file: IO[bytes], *, size: int | None = None) -> Any:
             _("The file is larger than %(n)d MB.") % {"n": max(1, limit // (1024 * 1024))}
         )
     try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidResults(_("The file is not valid JSON: %(e)s") % {"e": exc}) from exc
+        return json_parse(data)
+    except UnreadableJSON as exc:
+        raise InvalidResults(str(exc)) from exc
 
 
 @transaction.atomic

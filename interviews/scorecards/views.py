@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
@@ -169,6 +170,7 @@ def send_to_jira(request: HttpRequest, interview_id: int) -> HttpResponse:
     return _back(request, interview)
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def history(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview(request, interview_id)
@@ -203,6 +205,7 @@ def history(request: HttpRequest, interview_id: int) -> HttpResponse:
     )
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def report(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview(request, interview_id)
@@ -217,6 +220,7 @@ def _report_filename(interview: Interview, extension: str) -> str:
     return f"interview-{interview.pk}-{name}.{extension}"
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def report_pdf(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview(request, interview_id)
@@ -227,6 +231,7 @@ def report_pdf(request: HttpRequest, interview_id: int) -> HttpResponse:
     return response
 
 
+@never_cache  # personal data: no cache keeps a copy
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     filters = ScorecardExportFilterForm(request.GET or None)

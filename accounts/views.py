@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -22,7 +20,13 @@ from accounts.forms import EmailAuthenticationForm
 from accounts.ratelimit import token_failure
 from accounts.refusals import refusal, too_many_attempts
 from accounts.selectors import user_for_clerk_id
-from interview_companion.http import request_client_address, safe_next, wants_json
+from interview_companion.http import (
+    UnreadableJSON,
+    json_parse,
+    request_client_address,
+    safe_next,
+    wants_json,
+)
 
 # Clerk users have no password here: the session must name a backend explicitly.
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -67,8 +71,8 @@ class LogoutView(auth_views.LogoutView):
 def _posted(request: HttpRequest) -> dict[str, str]:
     if request.content_type == "application/json":
         try:
-            body = json.loads(request.body)
-        except ValueError:
+            body = json_parse(request.body)
+        except UnreadableJSON:  # malformed, nested past the parser, or NUL: no token
             return {}
         return (
             {k: v for k, v in body.items() if isinstance(v, str)} if isinstance(body, dict) else {}

@@ -177,6 +177,18 @@ def test_the_sign_in_page_script_gets_json_with_the_next_url(client, synced, ses
     assert client.get("/healthz").wsgi_request.user == synced
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b'{"token": "\\u0000"}', b"{", "\ud800".encode("utf-8", "surrogatepass")],
+)
+def test_an_unreadable_json_body_is_refused_like_a_missing_token(db, client, body):
+    """Nested past Python's parser (RecursionError), NUL, malformed: a 4xx, never a 500."""
+    response = client.post("/auth/clerk/", body, content_type="application/json")
+
+    assert 400 <= response.status_code < 500
+    assert not client.get("/healthz").wsgi_request.user.is_authenticated
+
+
 def test_next_pointing_at_another_site_is_ignored(client, synced, session_token):
     response = client.post(
         "/auth/clerk/", {"token": session_token(synced.clerk_id), "next": "https://evil.example/"}

@@ -180,6 +180,7 @@ def test_the_sign_in_page_script_gets_json_with_the_next_url(client, synced, ses
 @pytest.mark.parametrize(
     "body",
     [b"[" * 100_000, b'{"token": "\\u0000"}', b"{", "\ud800".encode("utf-8", "surrogatepass")],
+    ids=["nested", "nul", "malformed", "surrogate"],
 )
 def test_an_unreadable_json_body_is_refused_like_a_missing_token(db, client, body):
     """Nested past Python's parser (RecursionError), NUL, malformed: a 4xx, never a 500."""

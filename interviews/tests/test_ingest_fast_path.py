@@ -469,6 +469,22 @@ def test_an_invalid_token_is_refused_before_its_body_is_parsed(alice):
     assert status == 401 and answer["error"]  # before: 400, the body parsed for anyone
 
 
+def test_a_token_revoked_after_use_is_refused_at_its_next_delivery(alice):
+    """A token seen valid has its bodies parsed on arrival; its authorization is
+    still checked by the writer for every delivery."""
+    row, token = api_token_create(user=alice, name="t")
+    interview = live_for(alice)
+    assert fast_post(interview.pk, results("Hola", start=1.0), token)[0] == 201
+    assert fast_post(interview.pk, None, token, raw=b"{nope")[0] == 400  # parsed on arrival
+    row.revoked_at = timezone.now()
+    row.save(update_fields=["revoked_at"])
+
+    status, answer, _ = fast_post(interview.pk, results("Adiós", start=3.0), token)
+    assert status == 401 and answer["error"]
+    assert fast_post(interview.pk, None, token, raw=b"{nope")[0] == 401  # no longer parsed first
+    assert [r[3] for r in rows_of(interview)] == ["Hola"]
+
+
 def test_a_full_writer_queue_answers_503_with_retry_after_and_stores_nothing(alice, settings):
     _row, token = api_token_create(user=alice, name="t")
     interview = live_for(alice)

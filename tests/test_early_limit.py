@@ -25,8 +25,6 @@ from interviews.tests.deepgram_messages import results
 from tests.factories import InterviewFactory
 from tests.servers import Server, subprocess_database_url
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
 HUGE = 300 * 1024 * 1024
 
 
@@ -66,6 +64,8 @@ def server():
     started.stop()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_a_declared_300_mb_body_is_refused_at_once_without_being_sent(server, alice):
     interview = interview_transition(interview=InterviewFactory(interviewer=alice), to="live")
     _row, token = api_token_create(user=alice, name="t")
@@ -91,6 +91,8 @@ def test_a_declared_300_mb_body_is_refused_at_once_without_being_sent(server, al
         assert ok.status_code == 201, ok.text
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_no_continue_is_sent_after_the_refusal(server):
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
         answer = send_and_read(
@@ -100,6 +102,8 @@ def test_no_continue_is_sent_after_the_refusal(server):
     assert b"100 Continue" not in answer
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_a_chunked_body_is_refused_once_it_passes_the_limit(server):
     piece = b"x" * 256 * 1024
     chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
@@ -111,6 +115,8 @@ def test_a_chunked_body_is_refused_once_it_passes_the_limit(server):
     assert answer.startswith(b"HTTP/1.1 413 ")
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_uploads_get_the_upload_limit_and_a_body_within_it_is_waited_for(server, settings):
     assert body_limit(b"multipart/form-data; boundary=x") > settings.TRANSCRIPT_IMPORT_MAX_BYTES
     assert body_limit(b"application/json") == settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -122,6 +128,8 @@ def test_uploads_get_the_upload_limit_and_a_body_within_it_is_waited_for(server,
     assert answer == b""
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_with_early_body_limit_off_daphne_waits_for_the_whole_body(alice):
     server = Server(
         {

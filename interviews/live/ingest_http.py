@@ -10,9 +10,9 @@ stream about every half second, so a few hundred interviews need more.
 So requests that carry an API token (`Bearer ic_...`) are taken here, before
 Django: the body is read with the same size limit and queued for this process's
 single writer thread, which takes whatever has queued, checks the tokens (one
-query), parses the bodies of the authenticated deliveries only, and writes them
-with `transcript_ingest_many`: one transaction, one set of statements and one
-commit for many requests (group commit). The rules (token, permission, lifecycle,
+query) and writes the authenticated deliveries with `transcript_ingest_many`: one
+transaction, one set of statements and one commit for many requests (group
+commit). A body is parsed only once its token is known good (see `tokens_seen`). The rules (token, permission, lifecycle,
 chunk identity, event log) are the same functions the Django view uses. Everything
 else (session cookies, Clerk tokens, other methods, other paths) goes to Django
 unchanged, and so does everything when `INGEST_FAST_PATH` is off.

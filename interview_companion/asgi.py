@@ -21,6 +21,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from accounts.websocket import WebsocketAuthMiddleware  # noqa: E402
+from interview_companion import early_limit  # noqa: E402
 from interviews.analysis.runner import runner  # noqa: E402
 from interviews.live import wakeup  # noqa: E402
 from interviews.live.events import bind_server_loop  # noqa: E402
@@ -36,6 +37,10 @@ router = ProtocolTypeRouter(
     }
 )
 
+
+if settings.EARLY_BODY_LIMIT:
+    # Daphne answers 413 to an oversized declared body before reading it.
+    early_limit.install()
 
 if settings.ANALYSIS_WORKERS == "celery":
     import interview_companion.celery  # noqa: F401 - the app the tasks are sent with

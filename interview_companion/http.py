@@ -16,6 +16,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import (
+    get_supported_language_variant,
+    parse_accept_lang_header,
+)
 
 DATABASE_RETRY_AFTER_SECONDS = 2
 DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; retry shortly."
@@ -177,3 +181,16 @@ def row_id_from_query(value: str | None) -> int | None:
         if 0 < number <= MAX_ROW_ID:
             return number
     return None
+
+
+def accept_language(header: str) -> str:
+    """The reply's language from an Accept-Language header, as LocaleMiddleware
+    picks it (for the ASGI paths that answer before Django)."""
+    for code, _quality in parse_accept_lang_header(header):
+        if code == "*":
+            break
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE

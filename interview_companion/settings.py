@@ -301,6 +301,24 @@ INGEST_MAX_RESULTS = env.int("INGEST_MAX_RESULTS", default=500)
 SERVER_GC_THRESHOLDS = env.list("SERVER_GC_THRESHOLDS", cast=int, default=[20000, 20, 20])
 WEBSOCKET_MAX_MESSAGE_BYTES = env.int("WEBSOCKET_MAX_MESSAGE_BYTES", default=64 * 1024)
 
+# --- The two performance bypasses (README, "Performance"), each switchable --------
+# API-token transcript posts taken before Django and written in group commits
+# (interviews/live/ingest_http.py); off: every post goes through the Django view.
+INGEST_FAST_PATH = env.bool("INGEST_FAST_PATH", default=True)
+# Live events framed once and written straight to Daphne's sockets
+# (interviews/live/wire.py); off: every event goes through ASGI.
+LIVE_DIRECT_WRITE = env.bool("LIVE_DIRECT_WRITE", default=True)
+# The fast path's writer queue, per process: past either bound a post is answered
+# 503 with Retry-After at once. 1,000 is well over half a second of work flat out.
+INGEST_QUEUE_MAX = env.int("INGEST_QUEUE_MAX", default=1000)
+INGEST_QUEUE_MAX_BYTES = env.int("INGEST_QUEUE_MAX_BYTES", default=64 * 1024 * 1024)
+# Daphne refuses a declared Content-Length over the limits (413) before it reads
+# and spools the body (interview_companion/early_limit.py).
+EARLY_BODY_LIMIT = env.bool("EARLY_BODY_LIMIT", default=True)
+for _name in ("INGEST_QUEUE_MAX", "INGEST_QUEUE_MAX_BYTES"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a positive number.")
+
 # --- I18n ---------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="es")
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]

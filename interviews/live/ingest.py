@@ -99,8 +99,49 @@ class IngestItem:
     user: object | None = None
 
 
+# The millisecond columns (start_ms, end_ms, duration_ms, offset_ms) are PostgreSQL
+# `integer`s: a value past this is refused here, before the batch it would fail.
+MAX_MS = 2**31 - 1
+
+
+def _storable(value: str) -> bool:
+    """Can PostgreSQL (and SQLite) store this text? JSON lets a client send a NUL
+    (\\u0000), which PostgreSQL's text refuses, and a lone surrogate (\\ud800), which
+    is not UTF-8 at all. Either one, found only by the database, used to fail the
+    whole group commit it was written in, other clients' deliveries included."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_storable(result: ParsedResult, message: dict, index: int) -> None:
+    """Refuse what the columns cannot hold, so the write of a batch cannot fail on it."""
+    if not _storable(result.request_id) or not all(_storable(s.text) for s in result.segments):
+        raise InvalidResults(
+            _(
+                "Item %(i)d: the text and 'metadata.request_id' must not contain NUL"
+                " characters (\\u0000) or unpaired surrogates (\\ud800-\\udfff)."
+            )
+            % {"i": index}
+        )
+    # start and duration are numbers by now (parse_results checked them).
+    end = message.get("start", 0) + message.get("duration", 0)
+    if round(end * 1000) > MAX_MS or any(
+        max(s.start_ms, s.end_ms, s.duration_ms) > MAX_MS for s in result.segments
+    ):
+        raise InvalidResults(
+            _("Item %(i)d: 'start', 'duration' and word times must be below %(s)d seconds.")
+            % {"i": index, "s": MAX_MS // 1000}
+        )
+
+
 def parse_batch(results: object) -> tuple[list[ParsedResult], int]:
-    """Parse a whole batch before writing anything: one bad item refuses it all."""
+    """Parse a whole batch before writing anything: one bad item refuses it all,
+    and an item the database could not store is a bad item."""
     items = results if isinstance(results, list) else [results]
     parsed: list[ParsedResult] = []
     skipped = 0
@@ -119,9 +160,11 @@ def parse_batch(results: object) -> tuple[list[ParsedResult], int]:
             skipped += 1  # Metadata, SpeechStarted: nothing to store
             continue
         try:
-            parsed.append(parse_results(item))
+            result = parse_results(item)
         except InvalidResults as exc:
             raise InvalidResults(f"Item {index}: {exc}") from exc
+        _check_storable(result, item, index)
+        parsed.append(result)
     return parsed, skipped
 
 
@@ -265,7 +308,7 @@ def transcript_ingest_many(items: list[IngestItem]) -> list[IngestOutcome | Exce
         )
         if last is not None:
             Transcript.objects.filter(pk=last).update(speech_final=True)
-            transaction.on_commit(partial(wakeup.notify, interview_id))
+            transaction.on_commit(partial(wakeup.notify, interview_id), robust=True)
 
     changes: dict[int, list[Change]] = {}
     first_words: dict[str, list[int]] = {}
@@ -281,7 +324,9 @@ def transcript_ingest_many(items: list[IngestItem]) -> list[IngestOutcome | Exce
             interview.stt_provider = item.stt_provider
             first_words.setdefault(item.stt_provider, []).append(interview.pk)
         if any(not r.is_interim for r in plan.touched.values()):
-            transaction.on_commit(partial(wakeup.notify, interview.pk))
+            # Robust: the rows are committed by then, and a listener's failure must
+            # not turn this batch's answers into errors (the runner polls anyway).
+            transaction.on_commit(partial(wakeup.notify, interview.pk), robust=True)
     for provider, interview_ids in first_words.items():
         Interview.objects.filter(pk__in=interview_ids).update(stt_provider=provider, updated_at=now)
     events_append_many(changes)
@@ -337,7 +382,8 @@ def _plan(
                     request_id=segment.request_id,
                     channel_index=segment.channel_index,
                     start_ms=segment.start_ms,
-                    offset_ms=connection_starts[segment.request_id] + segment.start_ms,
+                    # An interview left live for weeks must not overflow the column.
+                    offset_ms=min(MAX_MS, connection_starts[segment.request_id] + segment.start_ms),
                     run=segment.run,
                     # Runs of one final keep their order after the segment's first row.
                     timestamp=(first.timestamp if first else now)

@@ -14,7 +14,7 @@ Whenever that could reorder or lose bytes (Twisted still holds unsent data for t
 socket, autobahn has a send queue, compression or TLS is on, the socket is not open)
 the frame goes through autobahn's own `sendPreparedMessage` instead, behind whatever
 is queued. A server that is not Daphne gets no `DirectSocket` and everything goes
-through ASGI as before.
+through ASGI as before, and so does everything when `LIVE_DIRECT_WRITE` is off.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import logging
 from typing import NamedTuple
 
 from autobahn.websocket.protocol import PreparedMessage
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +93,11 @@ def direct_socket(send) -> DirectSocket | None:
 
     Daphne hands each websocket application `partial(server.handle_reply, protocol)`;
     anything else (another server, Channels' test communicator, a later Daphne that
-    changed this) is written to through ASGI.
+    changed this) is written to through ASGI, as is every socket when the
+    `LIVE_DIRECT_WRITE` setting is off.
     """
+    if not settings.LIVE_DIRECT_WRITE:
+        return None
     try:
         from daphne.server import Server
         from daphne.ws_protocol import WebSocketProtocol

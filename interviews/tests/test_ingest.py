@@ -210,3 +210,54 @@ def test_an_utterance_end_on_a_bad_channel_is_refused(alice_client, live_intervi
     response = post(alice_client, live_interview, {"type": "UtteranceEnd", "channel": ["x"]})
     assert response.status_code == 400
     assert "channel" in response.json()["error"]
+
+
+def _with_text(message: dict, text: str) -> dict:
+    alternative = message["channel"]["alternatives"][0]
+    alternative["transcript"] = text
+    for word in alternative["words"]:
+        word["punctuated_word"] = text
+    return message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _with_text(results("hola"), "ho\x00la"),
+        _with_text(results("hola", is_final=False), "hola \ud800"),
+        results("hola") | {"metadata": {"request_id": "req-\x00"}},
+        results("hola") | {"metadata": {"request_id": "req-\udfff"}},
+        results("hola") | {"start": 5_000_000},  # 5e9 ms: past PostgreSQL's integer
+        results("hola") | {"duration": 3_000_000},
+    ],
+    ids=[
+        "nul-text",
+        "surrogate-text",
+        "nul-request-id",
+        "surrogate-request-id",
+        "start",
+        "duration",
+    ],
+)
+def test_values_the_columns_cannot_hold_are_refused_with_a_message(
+    alice_client, live_interview, body
+):
+    # json.dumps escapes both as \u0000 and \ud800, as any JSON client does.
+    response = post(alice_client, live_interview, [results("bien", start=1.0), body])
+    assert response.status_code == 400
+    assert response.json()["error"].split(":")[0] in ("Item 1", "Elemento 1")  # the second item
+    assert not Transcript.objects.exists()
+
+
+@pytest.mark.postgres
+def test_an_interview_live_for_weeks_keeps_its_offsets_in_the_column(alice_client, live_interview):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    type(live_interview).objects.filter(pk=live_interview.pk).update(
+        started_at=timezone.now() - timedelta(days=30)
+    )
+    response = post(alice_client, live_interview, results("un mes después", start=2_000_000.0))
+    assert response.status_code == 201
+    assert Transcript.objects.get().offset_ms == 2**31 - 1

@@ -8,15 +8,19 @@ reference, driven by the test client on a twin interview."""
 from __future__ import annotations
 
 import json
+import threading
+from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.services import api_token_create
 from interview_companion.asgi import application
+from interviews.live.deepgram import ParsedResult, Segment
 from interviews.live.ingest import (
     IngestItem,
     IngestOutcome,
@@ -24,13 +28,28 @@ from interviews.live.ingest import (
     parse_batch,
     transcript_ingest_many,
 )
-from interviews.live.ingest_http import Delivery, IngestWriter, Raced, wants_fast_path
+from interviews.live.ingest_http import (
+    Delivery,
+    IngestWriter,
+    NotStorable,
+    Raced,
+    Refusal,
+    WriteFailed,
+    wants_fast_path,
+)
 from interviews.models import InterviewEvent, Transcript
 from interviews.selectors import InterviewNotFound, NotAllowed
 from interviews.tests.deepgram_messages import results
 from tests.factories import InterviewFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fast_path_on(settings):
+    """These tests are about the fast path itself: on, whatever INGEST_FAST_PATH the
+    run has (CI runs the end-to-end ingest tests with it off as well)."""
+    settings.INGEST_FAST_PATH = True
 
 
 def live_for(user):
@@ -106,8 +125,12 @@ def without_ids(body):
 def test_the_fast_path_answers_and_writes_as_the_django_view_does(client, alice):
     _row, token = api_token_create(user=alice, name="t")
     by_view, by_fast = live_for(alice), live_for(alice)
-    # Same start, so both connections get the same offsets.
-    by_fast.started_at = by_view.started_at
+    # Same start, so both connections get the same offsets; a start still to come,
+    # so every offset is the chunk's own start however slowly a loaded machine
+    # gets to each post (a connection first heard after its audio began is placed
+    # at the interview's elapsed time, which differs between the two posts).
+    by_view.started_at = by_fast.started_at = timezone.now() + timedelta(minutes=5)
+    by_view.save(update_fields=["started_at"])
     by_fast.save(update_fields=["started_at"])
 
     for message in SCENARIO:
@@ -291,8 +314,8 @@ def test_two_deliveries_to_one_interview_cannot_share_a_batch(alice):
 
 
 def delivery(interview, token, message):
-    parsed, skipped = parse_batch(message)
-    return Delivery(token, "127.0.0.1", interview.pk, parsed, skipped, loop=None, future=None)
+    body = json.dumps(message).encode()
+    return Delivery(token, "127.0.0.1", interview.pk, body, "en", loop=None, future=None)
 
 
 def test_the_writer_keeps_one_interview_s_deliveries_in_order_across_batches(alice):
@@ -310,7 +333,7 @@ def test_the_writer_keeps_one_interview_s_deliveries_in_order_across_batches(ali
     first = writer._take()
     second = writer._take()
 
-    assert [(d.interview_id, len(d.parsed)) for d in first] == [(one.pk, 1), (two.pk, 1)]
+    assert [d.interview_id for d in first] == [one.pk, two.pk]
     assert [d.interview_id for d in second] == [one.pk]
     writer.write(first)
     writer.write(second)
@@ -356,3 +379,152 @@ def test_a_delivery_the_database_refuses_fails_alone_and_the_rest_of_its_batch_l
     assert rows_of(interviews[1]) == []
     assert not InterviewEvent.objects.filter(interview=interviews[1], type="transcript").exists()
     assert [r[3] for r in rows_of(interviews[2])] == ["tres"]
+
+
+def refuse_boom_with(errcode: str):
+    """A trigger making PostgreSQL refuse the row whose text is 'boom' with `errcode`:
+    a failure the checks before the write cannot see."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.text = 'boom' THEN
+                RAISE EXCEPTION 'refused' USING ERRCODE = '{errcode}';
+              END IF;
+              RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_boom BEFORE INSERT ON transcripts
+              FOR EACH ROW EXECUTE FUNCTION refuse_boom();
+            """
+        )
+
+
+def drop_boom():
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER refuse_boom ON transcripts; DROP FUNCTION refuse_boom();")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("errcode", "refusal", "status"),
+    [
+        ("numeric_value_out_of_range", NotStorable, 400),  # a DataError
+        ("P0001", WriteFailed, 500),  # any other database error
+    ],
+)
+def test_any_database_error_of_one_delivery_is_its_answer_alone(alice, errcode, refusal, status):
+    """Before: a DataError or any other database error was re-raised for the whole
+    batch, and every delivery in it was answered 503."""
+    _row, token = api_token_create(user=alice, name="t")
+    interviews = [live_for(alice) for _ in range(3)]
+    refuse_boom_with(errcode)
+    try:
+        outcomes = IngestWriter().write(
+            [
+                delivery(interviews[0], token, results("uno", start=1.0)),
+                delivery(interviews[1], token, results("boom", start=1.0)),
+                delivery(interviews[2], token, results("tres", start=1.0)),
+            ]
+        )
+    finally:
+        drop_boom()
+
+    assert isinstance(outcomes[1], refusal) and outcomes[1].status == status
+    assert str(outcomes[1])
+    assert rows_of(interviews[1]) == []
+    assert not InterviewEvent.objects.filter(interview=interviews[1], type="transcript").exists()
+    for i, text in ((0, "uno"), (2, "tres")):
+        assert isinstance(outcomes[i], IngestOutcome) and outcomes[i].changed_anything
+        assert [r[3] for r in rows_of(interviews[i])] == [text]
+
+
+def test_a_delivery_failing_outside_the_database_fails_alone(alice):
+    """A value the checks missed that fails in Python (here a lone surrogate, which
+    the driver cannot encode). Before: the one-by-one retry re-raised it, so the
+    deliveries already written again were answered 500 though stored, and the rest
+    were never written."""
+    interviews = [live_for(alice) for _ in range(3)]
+    unencodable = ParsedResult(
+        [Segment("req-1", 0, 1000, 0, 2000, 1000, "hola \ud800", "speaker_0", 90, True)],
+        True,
+        "req-1",
+        0,
+        1000,
+    )
+    items = [IngestItem(iv.pk, *parse_batch(results("uno", start=1.0))) for iv in interviews]
+    items[1] = IngestItem(interviews[1].pk, [unencodable])
+
+    outcomes = IngestWriter()._ingest(items)
+
+    assert isinstance(outcomes[1], Refusal) and outcomes[1].status in (400, 500)
+    assert rows_of(interviews[1]) == []
+    for i in (0, 2):
+        assert isinstance(outcomes[i], IngestOutcome) and outcomes[i].changed_anything
+        assert [r[3] for r in rows_of(interviews[i])] == ["uno"]
+
+
+def test_an_invalid_token_is_refused_before_its_body_is_parsed(alice):
+    interview = live_for(alice)
+    status, answer, _ = fast_post(interview.pk, None, "ic_" + "C" * 40, raw=b"{nope")
+    assert status == 401 and answer["error"]  # before: 400, the body parsed for anyone
+
+
+def test_a_token_revoked_after_use_is_refused_at_its_next_delivery(alice):
+    """A token seen valid has its bodies parsed on arrival; its authorization is
+    still checked by the writer for every delivery."""
+    row, token = api_token_create(user=alice, name="t")
+    interview = live_for(alice)
+    assert fast_post(interview.pk, results("Hola", start=1.0), token)[0] == 201
+    assert fast_post(interview.pk, None, token, raw=b"{nope")[0] == 400  # parsed on arrival
+    row.revoked_at = timezone.now()
+    row.save(update_fields=["revoked_at"])
+
+    status, answer, _ = fast_post(interview.pk, results("Adiós", start=3.0), token)
+    assert status == 401 and answer["error"]
+    assert fast_post(interview.pk, None, token, raw=b"{nope")[0] == 401  # no longer parsed first
+    assert [r[3] for r in rows_of(interview)] == ["Hola"]
+
+
+def test_a_full_writer_queue_answers_503_with_retry_after_and_stores_nothing(alice, settings):
+    _row, token = api_token_create(user=alice, name="t")
+    interview = live_for(alice)
+    settings.INGEST_QUEUE_MAX = 0
+    status, answer, headers = fast_post(interview.pk, results("Hola", start=1.0), token)
+    assert status == 503 and int(headers["retry-after"]) > 0 and answer["error"]
+    settings.INGEST_QUEUE_MAX = 1000
+    settings.INGEST_QUEUE_MAX_BYTES = 10
+    status, _answer, headers = fast_post(interview.pk, results("Hola", start=1.0), token)
+    assert status == 503 and int(headers["retry-after"]) > 0
+    assert not Transcript.objects.exists()
+    settings.INGEST_QUEUE_MAX_BYTES = 1 << 20
+    assert fast_post(interview.pk, results("Hola", start=1.0), token)[0] == 201
+
+
+def test_the_writer_queue_is_bounded_by_deliveries_and_bytes(alice, settings):
+    settings.INGEST_QUEUE_MAX = 2
+    interviews = [live_for(alice) for _ in range(3)]
+    queue = IngestWriter()
+    queue.thread = threading.Thread(target=lambda: None)  # no writer: the queue only fills
+    queue.thread.is_alive = lambda: True
+    assert [queue.submit(delivery(iv, "t", results("Hola"))) for iv in interviews] == [
+        True,
+        True,
+        False,
+    ]
+    queue._take()
+    assert queue.pending_bytes == 0
+    settings.INGEST_QUEUE_MAX_BYTES = 100
+    assert not queue.submit(delivery(interviews[0], "t", results("Hola")))  # ~600 bytes
+
+
+def test_with_the_fast_path_off_every_post_goes_to_django(client, alice, settings):
+    settings.INGEST_FAST_PATH = False
+    token = (b"authorization", b"Bearer ic_" + b"A" * 40)
+    assert not wants_fast_path(scope(headers=[token]))
+    _row, token = api_token_create(user=alice, name="t")
+    interview = live_for(alice)
+    status, answer, headers = fast_post(interview.pk, results("Hola", start=1.0), token)
+    assert status == 201 and len(answer["transcripts"]) == 1
+    # Django's middleware answered (the fast path sets its own, shorter, set of headers).
+    assert "permissions-policy" in headers and "cache-control" not in headers

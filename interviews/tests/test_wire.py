@@ -36,6 +36,13 @@ class FdSet:
         pass
 
 
+@pytest.fixture(autouse=True)
+def direct_write_on(settings):
+    """These tests are about the direct write itself: on, whatever LIVE_DIRECT_WRITE
+    the run has (CI runs the end-to-end feed tests with it off as well)."""
+    settings.LIVE_DIRECT_WRITE = True
+
+
 @pytest.fixture
 def daphne_server():
     return Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"])
@@ -163,3 +170,11 @@ def test_a_transport_of_another_shape_falls_back_to_asgi(daphne_server, open_soc
 
     assert direct_socket(functools.partial(daphne_server.handle_reply, protocol)) is None
     assert "live events go through ASGI" in caplog.text
+
+
+def test_with_live_direct_write_off_every_socket_goes_through_asgi(
+    daphne_server, open_socket, settings
+):
+    protocol, _peer = open_socket()
+    settings.LIVE_DIRECT_WRITE = False
+    assert direct_socket(functools.partial(daphne_server.handle_reply, protocol)) is None

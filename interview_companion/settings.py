@@ -252,6 +252,14 @@ STT_RECONNECT_FIRST_SECONDS = env.float("STT_RECONNECT_FIRST_SECONDS", default=0
 STT_RECONNECT_MAX_SECONDS = env.float("STT_RECONNECT_MAX_SECONDS", default=15.0)
 # How long stopping a capture waits for Deepgram's last results.
 STT_CLOSE_TIMEOUT_SECONDS = env.float("STT_CLOSE_TIMEOUT_SECONDS", default=10.0)
+# A capturing browser sends an audio chunk every 250 ms without pause: once it has
+# started, this long without any message from it means it is gone (a closed lid, a
+# lost network: no TCP reset, so only Daphne's ping would notice, after up to ~50 s).
+# The Deepgram stream then gets CloseStream and the socket is closed with 4408
+# (interviews/live/audio.py). 0 turns the watchdog off.
+AUDIO_BROWSER_SILENCE_SECONDS = env.float("AUDIO_BROWSER_SILENCE_SECONDS", default=4.0)
+if AUDIO_BROWSER_SILENCE_SECONDS < 0:
+    raise ImproperlyConfigured("AUDIO_BROWSER_SILENCE_SECONDS must be 0 (off) or more.")
 # Largest Deepgram pre-recorded JSON accepted by the transcript import.
 TRANSCRIPT_IMPORT_MAX_BYTES = env.int("TRANSCRIPT_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 

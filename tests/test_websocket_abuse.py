@@ -7,6 +7,7 @@ does not run, so these start the server in its own process and ask it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import struct
@@ -256,5 +257,71 @@ def test_a_browser_that_vanishes_closes_the_deepgram_stream(live, deepgram):
         assert deepgram.connections[-1].closed == "CloseStream", seconds
         counts = probe_until(server, lambda c: c["relays_running"] == 0)
         assert counts["relays_running"] == 0 and counts["audio_consumers"] == 0, counts
+    finally:
+        server.stop()
+
+
+async def await_condition(predicate, timeout: float) -> float:
+    """Seconds until predicate() held, polling without blocking the loop."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+def test_a_browser_that_goes_silent_closes_the_deepgram_stream(live, deepgram):
+    """No reset and no close frame either: the TCP connection stays up and nothing
+    more arrives, as when a laptop's lid closes or its Wi-Fi goes. Before: the
+    upstream got KeepAlives until Daphne's ping gave up (20 s + 30 s here, as in
+    Production)."""
+    interview, token = live
+    server = Server(
+        {**audio_env(deepgram), "LOG_LEVEL": "INFO", "AUDIO_BROWSER_SILENCE_SECONDS": "4"},
+        app=PROBE_APP,
+        args=["--ping-interval", "20", "--ping-timeout", "30"],
+    ).start()
+    try:
+        url = f"ws://127.0.0.1:{server.port}/ws/interviews/{interview.pk}/audio/"
+
+        async def go_silent() -> tuple[float, dict[str, int], int]:
+            ws = await websockets.connect(
+                url, additional_headers={"Authorization": f"Bearer {token}"}, ping_interval=None
+            )
+            while json.loads(await asyncio.wait_for(ws.recv(), 10)).get("state") != "live":
+                pass
+            for frame in (b"SPK1:Buenos dias.", b"SPK0:Tengo cinco", b"SPK0:anos de"):
+                await asyncio.sleep(0.25)
+                await ws.send(frame)
+            # From here this client neither writes nor reads: the network is gone.
+            ws.transport.pause_reading()
+            gone = time.monotonic()
+            await await_condition(
+                lambda: deepgram.connections and deepgram.connections[-1].closed, 6
+            )
+            seconds = time.monotonic() - gone
+            # Cleanup ran: no relay, no consumer left (the close handshake timed out).
+            counts = await asyncio.to_thread(
+                probe_until,
+                server,
+                lambda c: c["relays_running"] == 0 and c["audio_consumers"] == 0,
+            )
+            ws.transport.resume_reading()  # what the server said before it dropped us
+            with contextlib.suppress(ConnectionClosed):
+                while True:
+                    await asyncio.wait_for(ws.recv(), 5)
+            return seconds, counts, ws.close_code
+
+        seconds, counts, code = asyncio.run(go_silent())
+        upstream = deepgram.connections[-1]
+        assert upstream.closed == "CloseStream" and upstream.controls[-1] == "CloseStream"
+        assert seconds < 5, seconds
+        assert len(deepgram.connections) == 1
+        assert counts["relays_running"] == 0 and counts["audio_consumers"] == 0, counts
+        assert counts["guarded_sockets"] == 0, counts
+        assert code == 4408
+        output = server.output()
+        assert "nothing from the browser" in output and "Traceback" not in output, output[-3000:]
     finally:
         server.stop()

@@ -79,6 +79,8 @@ class DeepgramStandIn:
         # `UtteranceEnd` that follows (background noise keeps endpointing from firing).
         self.speech_final = True
         self.reject_next: int = 0  # answer the next N handshakes with 503
+        # Seconds to think before answering CloseStream (a slow last result).
+        self.close_stream_delay: float = 0.0
         self._wanted_port = port
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -227,6 +229,8 @@ class _Stream:
             if control == "Finalize":
                 await self.finalize(from_finalize=True)
             elif control == "CloseStream":
+                if self.standin.close_stream_delay:
+                    await asyncio.sleep(self.standin.close_stream_delay)
                 await self.finalize(from_finalize=False)
                 await self.send(self.metadata())
                 self.record.closed = "CloseStream"

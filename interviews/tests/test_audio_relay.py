@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -13,6 +15,7 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.services import api_token_create
 from interview_companion.asgi import application
+from interviews.live.audio import CLOSE_BROWSER_SILENT
 from interviews.live.relay import DeepgramRelay
 from interviews.models import Interview, Transcript
 from interviews.tests.deepgram_standin import DeepgramStandIn, free_port, wait_until
@@ -385,4 +388,93 @@ async def test_an_utterance_end_from_deepgram_ends_the_answer_it_follows(
     while not await ended():
         assert asyncio.get_running_loop().time() < deadline, "the row was never ended"
         await asyncio.sleep(0.02)
+    await stop(audio)
+
+
+# --- A browser that goes silent (issue 17) ------------------------------------------
+
+
+async def close_code(audio: WebsocketCommunicator, timeout: float) -> int:
+    """The code of the close the application sends next (status messages skipped)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        left = deadline - asyncio.get_running_loop().time()
+        message = await audio.receive_output(timeout=max(left, 0.01))
+        if message["type"] == "websocket.close":
+            return message["code"]
+
+
+async def test_a_browser_gone_silent_gets_its_deepgram_stream_closed_within_5_s(
+    deepgram, relay_settings, live_interview, alice, caplog
+):
+    """The network went away without a reset (a closed lid): the socket is still
+    open, nothing more arrives. Before: KeepAlive upstream until Daphne's ping
+    noticed (up to ~50 s)."""
+    relay_settings.AUDIO_BROWSER_SILENCE_SECONDS = 4
+    caplog.set_level(logging.INFO, logger="interviews.live.audio")
+    audio = await open_audio(live_interview, await bearer(alice))
+    await statuses_until(audio, "live")
+    await audio.send_to(bytes_data=b"SPK1:Buenos dias.")
+    await audio.send_to(bytes_data="SPK0:Tengo cinco años".encode())  # not finalised yet
+    await rows_until(live_interview, 2)
+    gone = time.monotonic()
+
+    await wait_until(lambda: deepgram.connections[0].closed, timeout=6)
+    seconds = time.monotonic() - gone
+    assert deepgram.connections[0].closed == "CloseStream"
+    assert 3.5 < seconds < 5, seconds
+    assert await close_code(audio, timeout=1) == CLOSE_BROWSER_SILENT == 4408
+    # The words already said were finalised by CloseStream and stored.
+    await wait_until(lambda: deepgram.connections[0].sent[-1]["type"] == "Metadata")
+    assert await rows(live_interview) == [
+        ("speaker_1", "Buenos dias.", False),
+        ("speaker_0", "Tengo cinco años", False),
+    ]
+    assert len(deepgram.connections) == 1
+    assert any(
+        r.levelno == logging.INFO and "nothing from the browser" in r.getMessage()
+        for r in caplog.records
+    ), caplog.text
+    await audio.disconnect()
+
+
+async def test_a_steady_stream_of_frames_is_never_cut(
+    deepgram, relay_settings, live_interview, alice
+):
+    relay_settings.AUDIO_BROWSER_SILENCE_SECONDS = 0.5
+    audio = await open_audio(live_interview, await bearer(alice))
+    await statuses_until(audio, "live")
+    # Eight times the allowance, a frame every 0.2 s (the page sends one every 0.25 s).
+    for i in range(20):
+        await audio.send_to(bytes_data=f"SPK0:palabra{i}".encode())
+        await asyncio.sleep(0.2)
+    await audio.send_to(bytes_data=b"SPK0:fin.")
+    await stop(audio)  # the close that follows is the page's own stop: 1000
+    (connection,) = deepgram.connections
+    assert connection.closed == "CloseStream"
+    assert len(connection.frames) == 21
+
+
+async def test_a_stop_waiting_for_slow_last_results_is_not_taken_for_silence(
+    deepgram, relay_settings, live_interview, alice
+):
+    relay_settings.AUDIO_BROWSER_SILENCE_SECONDS = 0.3
+    deepgram.close_stream_delay = 1.2  # Deepgram thinks longer than the allowance
+    audio = await open_audio(live_interview, await bearer(alice))
+    await statuses_until(audio, "live")
+    await audio.send_to(bytes_data=b"SPK0:Hasta luego")
+    await stop(audio)  # closes with 1000 after the last result, not 4408 meanwhile
+    assert await rows(live_interview) == [("speaker_0", "Hasta luego", False)]
+
+
+async def test_the_silence_watchdog_can_be_turned_off(
+    deepgram, relay_settings, live_interview, alice
+):
+    relay_settings.AUDIO_BROWSER_SILENCE_SECONDS = 0
+    audio = await open_audio(live_interview, await bearer(alice))
+    await statuses_until(audio, "live")
+    await audio.send_to(bytes_data=b"SPK0:Hola.")
+    await rows_until(live_interview, 1)
+    assert await audio.receive_nothing(timeout=1)
+    assert deepgram.connections[0].closed == ""
     await stop(audio)

@@ -111,6 +111,10 @@ def server(deepgram, tmp_path):
         "LANGUAGE_CODE": "en",
         "REDIS_URL": "",
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Shorter than the default 4 s, still eight chunks' worth: the capture test
+        # below shows a real page's steady stream is never taken for silence (one
+        # upstream connection got every byte the page sent).
+        "AUDIO_BROWSER_SILENCE_SECONDS": "2",
     }
     log = (tmp_path / "daphne.log").open("w")
     process = subprocess.Popen(
@@ -240,5 +244,68 @@ async def test_the_capture_page_sends_microphone_audio_through_the_relay(
             # Every byte the page sent reached Deepgram (the relay adds nothing).
             assert upstream.audio_bytes == sent
             assert KEY not in await page.content()
+        finally:
+            await context.close()
+
+
+async def test_a_page_that_stops_sending_is_closed_4408_and_reconnects(
+    live_interview, alice, voice_wav, deepgram, server, tmp_path
+):
+    """The server takes a silent capture socket for a page that is gone; a page that
+    is in fact still there (its recorder stalled) reconnects with a fresh recording
+    instead of stopping."""
+    _require(CHROMIUM)
+    playwright_api = pytest.importorskip("playwright.async_api")
+    cookie = await session_cookie(alice)
+
+    async with playwright_api.async_playwright() as playwright:
+        context = await playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[*CAPTURE_ARGS, f"--use-file-for-fake-audio-capture={voice_wav}"],
+        )
+        try:
+            await context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": server}]
+            )
+            page = await context.new_page()
+            await page.goto(f"{server}/interviews/{live_interview.pk}/live/")
+            await page.click("#capture-start")
+            await wait_until(
+                lambda: deepgram.connections and deepgram.connections[0].audio_bytes > 0,
+                timeout=30,
+            )
+            await page_until(
+                page, "document.getElementById('capture-status').dataset.state === 'live'"
+            )
+            first = deepgram.connections[0]
+
+            # The recorder stalls; the page and its socket stay.
+            await page.evaluate("document.getElementById('capture').capture.recorder.pause()")
+            await wait_until(lambda: first.closed, timeout=5)
+            assert first.closed == "CloseStream"
+            # Told 4408, the page reconnected and started a fresh recording.
+            await wait_until(
+                lambda: len(deepgram.connections) > 1 and deepgram.connections[1].frames,
+                timeout=15,
+            )
+            assert deepgram.connections[1].frames[0].startswith(EBML_MAGIC)
+            assert (
+                await page.evaluate("document.getElementById('capture').capture.lastCloseCode")
+                == 4408
+            ), _log(tmp_path)
+            await page_until(
+                page, "document.getElementById('capture-status').dataset.state === 'live'"
+            )
+            assert await page.locator("#capture-stop").is_enabled()
+            assert await page.evaluate("document.getElementById('capture').capture.running")
+
+            await page.click("#capture-stop")
+            await wait_until(lambda: deepgram.connections[1].closed == "CloseStream", timeout=15)
+            await page_until(
+                page, "document.getElementById('capture-status').dataset.state === 'stopped'"
+            )
+            assert len(deepgram.connections) == 2
         finally:
             await context.close()

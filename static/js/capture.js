@@ -7,6 +7,12 @@
 // shown in the status line. If this page's own socket drops, it reconnects and
 // starts a fresh recording, because a webm stream's header is only in its first
 // chunk and a new server-side relay needs it.
+//
+// While capturing, the recorder sends a chunk every TIMESLICE_MS without pause (there
+// is no mute): the server takes a few seconds without one as this page being gone
+// (a closed lid, a lost network) and closes the socket with 4408
+// (AUDIO_BROWSER_SILENCE_SECONDS). If the page is in fact still here, that close is
+// a dropped connection like any other: it reconnects, it does not stop.
 (function () {
   "use strict";
   const box = document.getElementById("capture");
@@ -19,7 +25,8 @@
   const statusLine = el("capture-status");
   const tabChoice = el("capture-tab");
 
-  // Close codes after which retrying cannot help.
+  // Close codes after which retrying cannot help. Any other (1006 the connection
+  // dropped, 4408 the server heard nothing from this page for a while) reconnects.
   const FINAL_CODES = {
     4400: t("The capture request was refused."),
     4401: t("Your session has ended; sign in again."),
@@ -42,6 +49,7 @@
     retry: 0,
     retryTimer: null,
     sentBytes: 0,
+    lastCloseCode: null,
   };
   // Tests and curious people can look at what was sent.
   box.capture = capture;
@@ -156,6 +164,7 @@
     socket.onclose = (event) => {
       if (capture.socket !== socket) return;
       capture.socket = null;
+      capture.lastCloseCode = event.code;
       const wasStopping = capture.stopping;
       stopRecorder();
       if (wasStopping || event.code === 1000) {

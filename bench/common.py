@@ -66,11 +66,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def daphne_servers(
-    count: int = 1, redis: bool = False, extra_env: dict | None = None
-) -> Iterator[list[int]]:
-    """Start `count` Daphne processes pinned to the server core(s); yield their ports."""
+def server_env(*, redis: bool = False, extra_env: dict | None = None) -> dict:
+    """The environment a benchmarked Daphne runs with: production-like, analysis off
+    unless `extra_env` says otherwise, Redis only when asked."""
     env = {
         **os.environ,
         "DATABASE_URL": BENCH_DATABASE_URL,
@@ -88,6 +86,15 @@ def daphne_servers(
         env["REDIS_URL"] = BENCH_REDIS_URL
     else:
         env.pop("REDIS_URL", None)
+    return env
+
+
+@contextlib.contextmanager
+def daphne_servers(
+    count: int = 1, redis: bool = False, extra_env: dict | None = None
+) -> Iterator[list[int]]:
+    """Start `count` Daphne processes pinned to the server core(s); yield their ports."""
+    env = server_env(redis=redis, extra_env=extra_env)
     ports = [free_port() for _ in range(count)]
     procs = []
     for port in ports:

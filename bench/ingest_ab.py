@@ -25,12 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import (
-    BENCH_DATABASE_URL,
     CLIENT_CORE,
     SERVER_CORE,
     free_port,
     percentiles,
     pin_to,
+    server_env,
     setup_django,
     wait_healthy,
 )
@@ -40,18 +40,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def start(root, port):
-    env = {
-        **os.environ,
-        "DATABASE_URL": BENCH_DATABASE_URL,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "SECURE_SSL_REDIRECT": "false",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "ANALYSIS_IN_PROCESS": "false",
-        "LOG_LEVEL": "WARNING",
-        "DB_POOL": "true",
-    }
-    env.pop("REDIS_URL", None)
+    env = server_env(extra_env={"DB_POOL": "true"})
     log = open(f"/tmp/ingest-ab-{port}.log", "w")  # noqa: SIM115 - the server's, for its life
     p = subprocess.Popen(
         [

@@ -92,6 +92,12 @@ def _count(key: str) -> None:
         cache.set(key, 1, timeout=settings.AUTH_RATE_WINDOW_SECONDS)
 
 
+def retry_after_header() -> dict[str, str]:
+    """`Retry-After` for a 429: a counter at its limit refuses until its window ends,
+    so the window is the longest a refused client has to wait."""
+    return {"Retry-After": str(settings.AUTH_RATE_WINDOW_SECONDS)}
+
+
 def rate_limited_message() -> str:
     minutes = max(1, settings.AUTH_RATE_WINDOW_SECONDS // 60)
     return _(

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from accounts.ratelimit import rate_limited_message
+from accounts.ratelimit import rate_limited_message, retry_after_header
 from interview_companion.http import wants_json
 
 
@@ -29,6 +29,9 @@ def refusal(
 
 
 def too_many_attempts(request: HttpRequest) -> HttpResponse:
-    return refusal(
+    response = refusal(
         request, status=429, title=_("Too many attempts"), message=rate_limited_message()
     )
+    for name, value in retry_after_header().items():
+        response[name] = value
+    return response

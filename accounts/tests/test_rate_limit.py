@@ -28,7 +28,7 @@ def fail_password(client, email: str) -> int:
     return client.post("/accounts/login/", {"username": email, "password": "wrong"}).status_code
 
 
-def test_after_the_limit_of_failed_passwords_even_the_right_one_gets_429(client, alice):
+def test_after_the_limit_of_failed_passwords_even_the_right_one_gets_429(client, alice, settings):
     assert [fail_password(client, alice.email) for _ in range(3)] == [200, 200, 200]
 
     response = client.post(
@@ -38,6 +38,7 @@ def test_after_the_limit_of_failed_passwords_even_the_right_one_gets_429(client,
     )
 
     assert response.status_code == 429
+    assert response["Retry-After"] == str(settings.AUTH_RATE_WINDOW_SECONDS)
     assert "Too many failed sign-in attempts" in response.text
     assert not response.wsgi_request.user.is_authenticated
 
@@ -75,13 +76,14 @@ def test_the_admin_password_form_shares_the_limit(client, charlie):
     assert response.status_code == 429
 
 
-def test_failed_bearer_tokens_are_limited_with_a_json_429(client, alice):
+def test_failed_bearer_tokens_are_limited_with_a_json_429(client, alice, settings):
     assert [client.get("/healthz", headers=BAD_TOKEN).status_code for _ in range(3)] == [401] * 3
 
     response = client.get("/api/insights/1/", headers=BAD_TOKEN)
 
     assert response.status_code == 429
     assert "error" in response.json()
+    assert response["Retry-After"] == str(settings.AUTH_RATE_WINDOW_SECONDS)
 
 
 def test_a_valid_token_works_from_an_address_flooded_with_bad_ones(client, alice):

@@ -51,7 +51,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.authentication import INVALID_TOKEN_MESSAGE
-from accounts.ratelimit import rate_limited_message, token_failure
+from accounts.ratelimit import rate_limited_message, retry_after_header, token_failure
 from accounts.selectors import users_for_api_tokens
 from accounts.tokens import TOKEN_PREFIX
 from interview_companion.http import (
@@ -106,6 +106,10 @@ class Unauthenticated(Refusal):
 
 class TooManyAttempts(Refusal):
     status = 429
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return retry_after_header()
 
     def __str__(self) -> str:
         return rate_limited_message()

@@ -185,10 +185,10 @@ def test_repeated_bad_tokens_are_rate_limited_by_address(alice, settings):
     settings.AUTH_RATE_LIMIT = 3
     interview = live_for(alice)
     _row, good = api_token_create(user=alice, name="t")
-    statuses = [
-        fast_post(interview.pk, results("x", start=1.0), "ic_" + "B" * 40)[0] for _ in range(4)
-    ]
-    assert statuses == [401, 401, 401, 429]
+    answers = [fast_post(interview.pk, results("x", start=1.0), "ic_" + "B" * 40) for _ in range(4)]
+    assert [status for status, _a, _h in answers] == [401, 401, 401, 429]
+    # How long to wait: the counter's window.
+    assert answers[-1][2]["retry-after"] == str(settings.AUTH_RATE_WINDOW_SECONDS)
     assert not Transcript.objects.exists()
     # Over the budget, a valid token from that address is still written.
     status, answer, _ = fast_post(interview.pk, results("x", start=1.0), good)

@@ -8,9 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_login_failed
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from accounts.ratelimit import password_failure
+        from accounts.ratelimit import password_failure, password_success
         from interview_companion.http import request_client_address
 
         def count_failed_password(sender, credentials, request=None, **kwargs) -> None:
@@ -23,4 +23,14 @@ class AccountsConfig(AppConfig):
 
         user_login_failed.connect(
             count_failed_password, dispatch_uid="accounts.count_failed_password", weak=False
+        )
+
+        def forget_failed_passwords(sender, request=None, user=None, **kwargs) -> None:
+            # Also sent for a Clerk sign-in, which posts no username: nothing to forget.
+            username = request.POST.get("username", "") if request is not None else ""
+            if username:
+                password_success(request_client_address(request), username)
+
+        user_logged_in.connect(
+            forget_failed_passwords, dispatch_uid="accounts.forget_failed_passwords", weak=False
         )

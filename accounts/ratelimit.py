@@ -72,6 +72,13 @@ def password_failure(address: str, username: str) -> None:
         _count(key)
 
 
+def password_success(address: str, username: str) -> None:
+    """The person got in: their earlier typos from this address stop counting (the
+    address's count over all accounts, against spraying, is left as it is)."""
+    account_key, _address_key = _password_keys(address, username)
+    cache.delete(account_key)
+
+
 def _password_keys(address: str, username: str) -> tuple[str, str]:
     # Hashed: an email is personal data and may hold characters a cache key may not.
     account = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]

@@ -119,6 +119,19 @@ def test_a_colleagues_failed_passwords_do_not_lock_out_another_account(client, a
     assert response.status_code == 302
 
 
+def test_a_successful_sign_in_forgets_the_typos_before_it(client, alice):
+    assert [fail_password(client, alice.email) for _ in range(2)] == [200, 200]
+    signed_in = client.post("/accounts/login/", {"username": alice.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    client.logout()
+
+    # Two more typos later: two in this window, not four.
+    assert [fail_password(client, alice.email) for _ in range(2)] == [200, 200]
+    response = client.post("/accounts/login/", {"username": alice.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+
+
 def test_the_account_limit_ignores_the_case_of_the_email(client, alice):
     for variant in ("ALICE@example.com", "Alice@Example.com", " alice@example.COM"):
         fail_password(client, variant)

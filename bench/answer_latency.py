@@ -51,6 +51,7 @@ from common import (
     ROOT,
     SERVER_CORE,
     daphne_servers,
+    live_interview,
     percentiles,
     pin_to,
     setup_django,
@@ -400,18 +401,13 @@ def main() -> None:
     from accounts.models import User
     from accounts.services import api_token_create
     from candidates.models import Candidate
-    from interviews.models import Interview
-    from interviews.notices import notice_record
-    from interviews.services import interview_set_roles, interview_transition
+    from interviews.services import interview_set_roles
 
     user, _ = User.objects.get_or_create(email="answers@example.com", defaults={"name": "Answers"})
     candidate = Candidate.objects.create(name="Answer Bench")
     rows = []
     for _ in range(args.interviews):
-        interview = Interview.objects.create(candidate=candidate, interviewer=user)
-        # As shipped: the candidate agreed to the notice before recording.
-        notice_record(interview=interview, decision="agreed", channel="spoken", by=user)
-        interview = interview_transition(interview=interview, to="live")
+        interview = live_interview(candidate=candidate, user=user)
         interview_set_roles(interview=interview, host="speaker_1", guest="speaker_0")
         rows.append(interview.pk)
     _row, token = api_token_create(user=user, name="answers")

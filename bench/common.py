@@ -89,6 +89,23 @@ def server_env(*, redis: bool = False, extra_env: dict | None = None) -> dict:
     return env
 
 
+def daphne_command(root: Path | str, port: int) -> list[str]:
+    """A Daphne of the checkout at `root` on `port`, pinned to the server core."""
+    return [
+        "taskset",
+        "-c",
+        SERVER_CORE,
+        str(Path(root) / ".venv/bin/daphne"),
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "--websocket_timeout",
+        "-1",
+        "interview_companion.asgi:application",
+    ]
+
+
 @contextlib.contextmanager
 def daphne_servers(
     count: int = 1, redis: bool = False, extra_env: dict | None = None
@@ -98,19 +115,7 @@ def daphne_servers(
     ports = [free_port() for _ in range(count)]
     procs = []
     for port in ports:
-        cmd = [
-            "taskset",
-            "-c",
-            SERVER_CORE,
-            str(ROOT / ".venv/bin/daphne"),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "--websocket_timeout",
-            "-1",
-            "interview_companion.asgi:application",
-        ]
+        cmd = daphne_command(ROOT, port)
         # Server output goes to a file, not a pipe nobody reads while the benchmark
         # runs: a full pipe would block the server's next log line (and its thread).
         with tempfile.NamedTemporaryFile(
@@ -182,19 +187,27 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
+def live_interview(*, candidate, user):
+    """A new interview of `candidate` by `user`, live as the product has it go live:
+    the candidate agreed to the notice first (CANDIDATE_NOTICE_REQUIRED)."""
+    from interviews.models import Interview
+    from interviews.notices import notice_record
+    from interviews.services import interview_transition
+
+    interview = Interview.objects.create(candidate=candidate, interviewer=user)
+    notice_record(interview=interview, decision="agreed", channel="spoken", by=user)
+    return interview_transition(interview=interview, to="live")
+
+
 def make_interview_with_token():
     """A live interview, its interviewer and an API token, in the bench database."""
     from accounts.models import User
     from accounts.services import api_token_create
     from candidates.models import Candidate
-    from interviews.models import Interview
-    from interviews.notices import notice_record
-    from interviews.services import interview_transition
 
     user, _ = User.objects.get_or_create(email="bench@example.com", defaults={"name": "Bench"})
-    candidate = Candidate.objects.create(name="Bench Candidate")
-    interview = Interview.objects.create(candidate=candidate, interviewer=user)
-    notice_record(interview=interview, decision="agreed", channel="spoken", by=user)
-    interview_transition(interview=interview, to="live")
+    interview = live_interview(
+        candidate=Candidate.objects.create(name="Bench Candidate"), user=user
+    )
     _row, token = api_token_create(user=user, name="bench")
     return interview, token

@@ -30,6 +30,7 @@ from common import (
     BENCH_DATABASE_URL,
     CLIENT_CORE,
     daphne_servers,
+    live_interview,
     percentiles,
     pin_to,
     setup_django,
@@ -178,17 +179,11 @@ def main() -> None:
     from accounts.models import User
     from accounts.services import api_token_create
     from candidates.models import Candidate
-    from interviews.models import Interview, Transcript
-    from interviews.notices import notice_record
-    from interviews.services import interview_transition
+    from interviews.models import Transcript
 
     user, _ = User.objects.get_or_create(email="bench@example.com", defaults={"name": "Bench"})
     candidate = Candidate.objects.create(name="Ingest bench")
-    interviews = []
-    for _ in range(args.streams):
-        interview = Interview.objects.create(candidate=candidate, interviewer=user)
-        notice_record(interview=interview, decision="agreed", channel="spoken", by=user)
-        interviews.append(interview_transition(interview=interview, to="live"))
+    interviews = [live_interview(candidate=candidate, user=user) for _ in range(args.streams)]
     _row, token = api_token_create(user=user, name="ingest-bench")
 
     with daphne_servers(count=args.processes, redis=args.processes > 1) as ports:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import (
     CLIENT_CORE,
-    SERVER_CORE,
+    daphne_command,
     free_port,
     percentiles,
     pin_to,
@@ -43,19 +43,7 @@ def start(root, port):
     env = server_env(extra_env={"DB_POOL": "true"})
     log = open(f"/tmp/ingest-ab-{port}.log", "w")  # noqa: SIM115 - the server's, for its life
     p = subprocess.Popen(
-        [
-            "taskset",
-            "-c",
-            SERVER_CORE,
-            root + "/.venv/bin/daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "--websocket_timeout",
-            "-1",
-            "interview_companion.asgi:application",
-        ],
+        daphne_command(root, port),
         cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,

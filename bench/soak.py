@@ -219,7 +219,15 @@ def check(result: SoakResult, interview_ids: list[int]) -> dict:
 
 
 def main() -> None:
-    from common import CLIENT_CORE, daphne_servers, percentiles, pin_to, server_pids, setup_django
+    from common import (
+        CLIENT_CORE,
+        daphne_servers,
+        live_interview,
+        percentiles,
+        pin_to,
+        server_pids,
+        setup_django,
+    )
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--interviews", type=int, default=50)
@@ -234,17 +242,13 @@ def main() -> None:
     from accounts.models import User
     from accounts.services import api_token_create
     from candidates.models import Candidate
-    from interviews.models import Interview, Transcript
-    from interviews.notices import notice_record
-    from interviews.services import interview_transition
+    from interviews.models import Transcript
 
     user, _ = User.objects.get_or_create(email="soak@example.com", defaults={"name": "Soak"})
     candidate = Candidate.objects.create(name="Soak")
     rows = []
     for _ in range(args.interviews):
-        interview = Interview.objects.create(candidate=candidate, interviewer=user)
-        notice_record(interview=interview, decision="agreed", channel="spoken", by=user)
-        interview = interview_transition(interview=interview, to="live")
+        interview = live_interview(candidate=candidate, user=user)
         rows.append((interview.pk, interview.last_seq))
     _row, token = api_token_create(user=user, name="soak")
     ids = [pk for pk, _ in rows]

@@ -88,7 +88,11 @@ def _setup(database_url: str | None) -> None:
 
 def load_split() -> dict[str, list[str]]:
     split = json.loads((DATA / "split.json").read_text(encoding="utf-8"))
-    return {"tuning": split["tuning"], "heldout": split["heldout"]}
+    return {
+        "tuning": split["tuning"],
+        "heldout": split["heldout"],
+        "second_batch": split["second_batch"],
+    }
 
 
 def available(ids: list[str]) -> list[str]:
@@ -377,6 +381,12 @@ def print_overall(results: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("tuning", "heldout", "all"), default="tuning")
+    parser.add_argument(
+        "--batch",
+        choices=("first", "second", "both"),
+        default="both",
+        help="the first corpus (8 + 9), the second one written later (9 + 9), or both",
+    )
     parser.add_argument("--interview", action="append", help="only this interview id")
     parser.add_argument("--errors", action="store_true", help="misses and false alarms, with text")
     parser.add_argument("--database-url", help="instead of a throwaway SQLite file")
@@ -390,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
         ids = split["tuning"] + split["heldout"]
     else:
         ids = split[args.split]
+    if not args.interview and args.batch != "both":
+        second = set(split["second_batch"])
+        ids = [i for i in ids if (i in second) == (args.batch == "second")]
     ids = available(ids)
     if args.errors and any(i not in split["tuning"] for i in ids):
         parser.error("--errors prints interview text: only on the tuning half")

@@ -31,9 +31,10 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -222,7 +223,7 @@ def next_work(
     rows: list[Transcript],
     *,
     now: float,
-    interims: list[Transcript] = (),
+    interims: Sequence[Transcript] | Callable[[], Sequence[Transcript]] = (),
     drain: bool = False,
     provisional: bool = True,
 ) -> Work | float:
@@ -232,8 +233,9 @@ def next_work(
 
     `interims` are the interview's interim rows: someone is speaking. The
     candidate's own mean the answer goes on (not quiet, whatever the gap);
-    anyone else's mean it is over. `drain` takes every answer as complete (the
-    interview is over). `provisional=False` (the runner is saturated) leaves a
+    anyone else's mean it is over (a callable is asked only when an answer's end
+    depends on them). `drain` takes every answer as complete (the interview is
+    over). `provisional=False` (the runner is saturated) leaves a
     long answer for when it is complete: other interviews' finished answers go
     first."""
     role = interview.role_of(rows[0].speaker)
@@ -254,14 +256,16 @@ def next_work(
             run = run[: index + 1]
             break
     behind = _answers_in(rows[len(run) :], interview)
+    followed = len(run) < len(rows) or len(run) >= PENDING_WINDOW
+    if drain or followed or run[-1].speech_final:
+        return Work("answer", run, behind=behind)
     last = (run[-1].timestamp, run[-1].pk)
     speaking = {
         interview.role_of(row.speaker)
-        for row in interims
+        for row in (interims() if callable(interims) else interims)
         if (row.timestamp, row.pk) > last and now - _seen(row.pk, now) < STALE_INTERIM_SECONDS
     }
-    followed = len(run) < len(rows) or len(run) >= PENDING_WINDOW or speaking - {role}
-    if drain or followed or run[-1].speech_final:
+    if speaking - {role}:  # someone else speaks: the answer is over
         return Work("answer", run, behind=behind)
     gap = settings.ANALYSIS_ANSWER_GAP_SECONDS
     quiet_for = 0.0 if speaking else now - _seen(run[-1].pk, now)
@@ -514,45 +518,34 @@ def interview_pass(
             if Transcript.objects.pending_analysis().filter(interview_id=interview_id).exists():
                 result.retry_in = CLAIM_RETRY_SECONDS
             return result
+        # The interview and its pending rows are read once and worked through in
+        # memory (the commit refuses anything stale, and a refusal reads both
+        # again); the rows are read again only when used up. Every query saved here
+        # is saved on every answer of every live interview.
+        interview: Interview | None = None
+        rows: list[Transcript] = []
         while True:
-            interview = (
-                Interview.objects.select_related("candidate", "job_position", "interviewer")
-                .filter(pk=interview_id)
-                .first()
-            )
             if interview is None:
-                return result
-            result.finished = interview.is_finished
-            if interview.recording_declined:
-                # The candidate declined the notice: no AI reads this interview
-                # (rows imported before they declined included).
-                return result
-            # Revised on every pass with new speech, not only until it settles: the
-            # guess is a function of the transcript, so it ends the same however
-            # the chunks arrived (bounded: see _detect_roles).
-            if _detect_roles(interview, providers):
-                interview.refresh_from_db()
-            if not roles_settled(interview) and not interview.is_finished:
-                return result  # not enough speech yet to tell who asks the questions
-            # A finished interview takes the best guess it has (or none: a single
-            # voice is committed without analysis below).
-            rows = list(
-                Transcript.objects.pending_analysis()
-                .filter(interview_id=interview_id)
-                .chronological()[:PENDING_WINDOW]
-            )
+                interview = _interview_for_pass(interview_id, providers)
+                if interview is None:
+                    return result
+                result.finished = interview.is_finished
+                if not _may_analyse(interview):
+                    return result
+                rows = []
             if not rows:
-                return result
-            interims = list(
-                Transcript.objects.filter(
-                    interview_id=interview_id, is_interim=True, timestamp__gte=rows[0].timestamp
-                ).only("pk", "speaker", "timestamp")
-            )
+                rows = list(
+                    Transcript.objects.pending_analysis()
+                    .filter(interview_id=interview_id)
+                    .chronological()[:PENDING_WINDOW]
+                )
+                if not rows:
+                    return result
             work = next_work(
                 interview,
                 rows,
                 now=time.time(),
-                interims=interims,
+                interims=partial(_interims_from, interview_id, rows[0].timestamp),
                 drain=drain or interview.is_finished,
                 provisional=provisional,
             )
@@ -560,13 +553,7 @@ def interview_pass(
                 result.retry_in = work
                 return result
             try:
-                if work.kind == "answer":
-                    analysis, provider = analyse_answer(interview, work, providers)
-                elif work.kind == "host":
-                    analysis, provider = analyse_host_turn(interview, work, providers)
-                else:  # a third voice (or no diarisation): nothing to say about it
-                    analysis = ChunkAnalysis(insights=[], state=interview.analysis_state or {})
-                    provider = interview.ai_provider or ""
+                analysis, provider = _analyse(interview, work, providers)
             except AllProvidersFailed as exc:
                 logger.error("Analysis of chunks %s failed on every provider: %s", work.ids, exc)
                 result.failed = True
@@ -585,10 +572,66 @@ def interview_pass(
                 # chunks are analysed again under the new ones.
                 roles=interview.roles or {},
             )
-            if committed is not None:
-                result.committed += len(work.ids)
-                _forget(work.ids)
-                _provisional_done(interview_id, time.time() if work.provisional else None)
+            if committed is None:
+                interview = None  # something changed meanwhile: read it all again
+                continue
+            result.committed += len(work.ids)
+            _forget(work.ids)
+            _provisional_done(interview_id, time.time() if work.provisional else None)
+            # What the commit wrote to the interview's row, without reading it back.
+            interview.analysis_state = analysis.state
+            interview.ai_provider = provider
+            rows = rows[len(work.rows) :]
+
+
+def _interview_for_pass(interview_id: int, providers) -> Interview | None:
+    """The interview with what analysis reads of it, roles revised first."""
+    interview = (
+        Interview.objects.select_related("candidate", "job_position", "interviewer")
+        .filter(pk=interview_id)
+        .first()
+    )
+    # Revised on every pass with new speech, not only until it settles: the guess
+    # is a function of the transcript, so it ends the same however the chunks
+    # arrived (bounded: see _detect_roles).
+    if (
+        interview is not None
+        and not interview.recording_declined
+        and _detect_roles(interview, providers)
+    ):
+        interview.refresh_from_db()
+    return interview
+
+
+def _may_analyse(interview: Interview) -> bool:
+    if interview.recording_declined:
+        # The candidate declined the notice: no AI reads this interview (rows
+        # imported before they declined included).
+        return False
+    # Until the roles settle, there is not enough speech yet to tell who asks the
+    # questions. A finished interview takes the best guess it has (or none: a
+    # single voice is committed without analysis).
+    return roles_settled(interview) or interview.is_finished
+
+
+def _interims_from(interview_id: int, since) -> list[Transcript]:
+    """Interim rows from `since` on: someone is speaking."""
+    return list(
+        Transcript.objects.filter(
+            interview_id=interview_id, is_interim=True, timestamp__gte=since
+        ).only("pk", "speaker", "timestamp")
+    )
+
+
+def _analyse(interview: Interview, work: Work, providers) -> tuple[ChunkAnalysis, str]:
+    if work.kind == "answer":
+        return analyse_answer(interview, work, providers)
+    if work.kind == "host":
+        return analyse_host_turn(interview, work, providers)
+    # A third voice (or no diarisation): nothing to say about it.
+    return ChunkAnalysis(insights=[], state=interview.analysis_state or {}), (
+        interview.ai_provider or ""
+    )
 
 
 def analyze_interview(interview_id: int, providers=None, *, drain: bool = False) -> int:

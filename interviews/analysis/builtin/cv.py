@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from candidates.skills import ALIASES, skill_key
 from interviews.analysis.builtin.lexicon import (
@@ -31,8 +31,10 @@ class SkillCatalogue:
     nice_to_have: tuple[str, ...]
     cv_keys: frozenset[str]
 
-    @property
+    @cached_property
     def alternation(self) -> str:
+        # Worked out once per catalogue: sorting and escaping every spelling on each
+        # lookup was a tenth of an answer's analysis.
         return alternation(list(self.variants))
 
     def key_of(self, spelling: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from interviews.analysis.builtin.cv import (
     SkillCatalogue,
@@ -253,6 +253,19 @@ _ES_FIRST_SINGULAR_LISTED = frozenset(
 )
 
 
+@cache
+def _not_actions() -> frozenset[str]:
+    """Spanish preterites that are not a candidate's own action, folded."""
+    return frozenset(fold(w) for w in load_rules("es")["strong"]["not_actions"])
+
+
+@cache
+def _counted_number_words(language: str) -> frozenset[str]:
+    """Number words that count as a number in an answer ("one" / "uno" do not)."""
+    words = load_rules(language)["numbers"]["words"]
+    return frozenset(fold(w) for w in words if w not in ARTICLES) - {"one", "uno"}
+
+
 def _count_actions(text: str, folded: str, language: str, *, own: bool = False) -> int:
     """First-person actions; with `own`, only the singular ones ("propuse", "I
     rewrote", not "we"): what the candidate did themselves."""
@@ -261,7 +274,7 @@ def _count_actions(text: str, folded: str, language: str, *, own: bool = False) 
         if not own or m.group(0).startswith("i "):
             found.add(m.group(0))
     if language == "es":
-        excluded = {fold(w) for w in load_rules("es")["strong"]["not_actions"]}
+        excluded = _not_actions()
         if own:
             found = {w for w in found if w in _ES_FIRST_SINGULAR_LISTED}
         pattern = _ES_FIRST_SINGULAR if own else _ES_PRETERITE
@@ -282,9 +295,7 @@ def answer_features(
     metrics = _count_metrics(folded, language)
     metrics += len(_PERCENT.findall(folded)) + len(_MONEY.findall(folded))
     metrics += len(_BIG_NUMBER.findall(folded))
-    number_words = {
-        fold(w) for w in load_rules(language)["numbers"]["words"] if w not in ARTICLES
-    } - {"one", "uno"}
+    number_words = _counted_number_words(language)
     numbers = len(_DIGITS.findall(folded)) + sum(1 for w in words if w in number_words)
     tools = catalogue.keys_in(folded)
     required = [k for k in tools if k in catalogue.required or k in catalogue.nice_to_have]

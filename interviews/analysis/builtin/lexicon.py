@@ -102,6 +102,18 @@ def _patterns_with_accents(
     return tuple((p, rx, _is_accented(p)) for p, rx in phrase_patterns(language, section, key))
 
 
+@lru_cache(maxsize=512)
+def _any_phrase(language: str, section: str, key: str) -> tuple[re.Pattern | None, ...]:
+    """One regex per rules list (plain phrases, accented phrases) that matches where
+    any of its phrases does: most lists match nothing in a given answer, and one
+    search says so where one per phrase did (half of the built-in provider's time
+    was these searches)."""
+    parts: tuple[list[str], list[str]] = ([], [])
+    for _p, rx, accented in _patterns_with_accents(language, section, key):
+        parts[accented].append(f"(?:{rx.pattern})")
+    return tuple(re.compile("|".join(part)) if part else None for part in parts)
+
+
 def phrases_in(
     text: str, language: str, section: str, key: str, *, original: str = ""
 ) -> list[str]:
@@ -109,11 +121,19 @@ def phrases_in(
 
     Accented phrases are looked for in `original` (lower-cased) when it is given.
     """
-    lowered = unicodedata.normalize("NFC", original).lower() if original else ""
+    any_plain, any_accented = _any_phrase(language, section, key)
+    plain_hit = any_plain is not None and any_plain.search(text) is not None
+    accented_text = text
+    if any_accented is not None and original:
+        accented_text = unicodedata.normalize("NFC", original).lower()
+    accented_hit = any_accented is not None and any_accented.search(accented_text) is not None
+    if not (plain_hit or accented_hit):
+        return []
     return [
         p
         for p, rx, accented in _patterns_with_accents(language, section, key)
-        if rx.search(lowered if accented and original else text)
+        if (accented_hit if accented else plain_hit)
+        and rx.search(accented_text if accented else text)
     ]
 
 

@@ -750,9 +750,30 @@ class BackgroundRunner:
         """A pass is under way or a look is scheduled (an answer still open)."""
         return bool(self._running or self._timers)
 
-    def _notify(self, interview_id: int) -> None:
+    def _notify(self, interview_id: int, open_answer: tuple[int, ...] = ()) -> None:
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self.submit, interview_id)
+            if open_answer:
+                self._loop.call_soon_threadsafe(self.look_later, interview_id, open_answer)
+            else:
+                self._loop.call_soon_threadsafe(self.submit, interview_id)
+
+    def look_later(self, interview_id: int, open_answer: tuple[int, ...]) -> None:
+        """New finals carry the candidate's answer on: look when it may be over (a
+        quiet gap from now), not at once. A pass now would only find the answer
+        still open; half the passes under load were such looks."""
+        now = time.time()
+        for pk in open_answer:
+            _seen(pk, now)  # the quiet gap runs from now
+        if interview_id in self._running:
+            self._again.add(interview_id)
+            return
+        delay = settings.ANALYSIS_ANSWER_GAP_SECONDS
+        timer = self._timers.get(interview_id)
+        if timer is not None:
+            if timer.when() <= self._loop.time() + delay:
+                return  # already due to look by then
+            timer.cancel()
+        self._timers[interview_id] = self._loop.call_later(delay, self.submit, interview_id)
 
     def submit(self, interview_id: int) -> None:
         """Analyse this interview now (or right after its pass under way)."""
@@ -790,7 +811,9 @@ class BackgroundRunner:
         while True:
             try:
                 for interview_id in await scan():
-                    if interview_id not in self._timers:  # already due to look again
+                    # Not when already due to look again, nor under way: a pass reads
+                    # the pending rows again before it ends.
+                    if interview_id not in self._timers and interview_id not in self._running:
                         self.submit(interview_id)
             except Exception:  # keep the runner alive
                 logger.exception("Analysis scan failed")

@@ -36,10 +36,11 @@ def _queued_key(interview_id: int, later: bool) -> str:
     return f"ic:analysis:{'later' if later else 'queued'}:{interview_id}"
 
 
-def analysis_wake(interview_id: int) -> None:
-    """The servers' wake-up listener: queue a pass. Never fails the ingest that
-    called it (after its commit): with Redis unreachable, a worker's scan finds the
-    work once it is back."""
+def analysis_wake(interview_id: int, open_answer: tuple[int, ...] = ()) -> None:
+    """The servers' wake-up listener: queue a pass (at once, also for an answer
+    still open: the worker's pass then marks when it was first seen). Never fails
+    the ingest that called it (after its commit): with Redis unreachable, a
+    worker's scan finds the work once it is back."""
     try:
         analysis_enqueue(interview_id)
     except Exception as exc:

@@ -30,7 +30,7 @@ from interviews.live.deepgram import (
 )
 from interviews.live.events import Change, events_append_many
 from interviews.live.payloads import transcript_data
-from interviews.models import EventType, Interview, InterviewStatus, Transcript
+from interviews.models import EventType, Interview, InterviewStatus, SpeakerRole, Transcript
 from interviews.notices import recording_declined_message
 from interviews.selectors import InterviewNotFound, NotAllowed
 
@@ -310,6 +310,7 @@ def transcript_ingest_many(items: list[IngestItem]) -> list[IngestOutcome | Exce
             Transcript.objects.filter(pk=last).update(speech_final=True)
             transaction.on_commit(partial(wakeup.notify, interview_id), robust=True)
 
+    ended_ids = {interview_id for interview_id, _channel in ended}
     changes: dict[int, list[Change]] = {}
     first_words: dict[str, list[int]] = {}
     for (item, _outcome), plan in zip(working, plans, strict=True):
@@ -323,14 +324,27 @@ def transcript_ingest_many(items: list[IngestItem]) -> list[IngestOutcome | Exce
         if not interview.stt_provider:  # the first words: record who transcribes
             interview.stt_provider = item.stt_provider
             first_words.setdefault(item.stt_provider, []).append(interview.pk)
-        if any(not r.is_interim for r in plan.touched.values()):
+        finals = [r for r in plan.touched.values() if not r.is_interim]
+        if finals:
             # Robust: the rows are committed by then, and a listener's failure must
             # not turn this batch's answers into errors (the runner polls anyway).
-            transaction.on_commit(partial(wakeup.notify, interview.pk), robust=True)
+            open_answer = () if interview.pk in ended_ids else _open_answer(finals)
+            transaction.on_commit(
+                partial(wakeup.notify, interview.pk, open_answer=open_answer), robust=True
+            )
     for provider, interview_ids in first_words.items():
         Interview.objects.filter(pk__in=interview_ids).update(stt_provider=provider, updated_at=now)
     events_append_many(changes)
     return results
+
+
+def _open_answer(finals: list[Transcript]) -> tuple[int, ...]:
+    """The ids of new finals that carry the candidate's answer on without ending
+    it (none if any of them is someone else's or ends the answer): the runner
+    needs to look only when the answer may be over."""
+    if all(r.speaker_role == SpeakerRole.GUEST and not r.speech_final for r in finals):
+        return tuple(r.pk for r in finals)
+    return ()
 
 
 def _plan(

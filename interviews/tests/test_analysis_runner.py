@@ -334,3 +334,62 @@ def test_a_wake_up_with_redis_unreachable_never_fails_the_ingest_that_called_it(
         analysis_wake(1)  # logged, not raised: the workers' scan finds the work later
     finally:
         quota._redis_client = None
+
+
+@pytest.mark.postgres  # SQLite's shared in-memory test database locks whole tables
+@pytest.mark.django_db(transaction=True)
+def test_a_final_that_carries_the_answer_on_is_looked_at_when_the_answer_may_be_over(
+    live_interview, monkeypatch, settings
+):
+    """Ingest says the candidate's new final does not end the answer: the runner
+    makes no pass at once (it would only find the answer open), and looks one
+    quiet gap later, when the answer is analysed, the gap counted from the final."""
+    import asyncio
+    import time
+
+    from asgiref.sync import sync_to_async
+
+    import interviews.analysis.runner as runner_module
+
+    settings.ANALYSIS_ANSWER_GAP_SECONDS = 0.6
+    provider = CountingProvider()
+    monkeypatch.setattr(runner_module, "configured_providers", lambda: [provider])
+    interview_set_roles(interview=live_interview, host="speaker_1", guest="speaker_0")
+    ingest = sync_to_async(transcript_ingest, thread_sensitive=False)
+    passes: list[float] = []
+
+    def counted(interview_id, saturated=False):
+        passes.append(time.monotonic())
+        return runner_module._pass_in_thread(interview_id, saturated)
+
+    async def scenario() -> tuple[float, float]:
+        runner = runner_module.BackgroundRunner()
+        runner.work = counted
+        runner.ensure_started()
+        try:
+            await ingest(
+                interview=live_interview,
+                results=results("¿Qué hiciste con Kafka?", start=0.0, speaker=1),
+            )
+            while runner.busy:
+                await asyncio.sleep(0.01)
+            passes.clear()
+            said = time.monotonic()
+            await ingest(
+                interview=live_interview,
+                results=results(
+                    "Migré los consumidores a Kafka.", start=3.0, speaker=0, speech_final=False
+                ),
+            )
+            await asyncio.sleep(0.3)
+            assert passes == []  # no look at an answer that is still open
+            while not provider.seen and time.monotonic() - said < 5:
+                await asyncio.sleep(0.01)
+            return said, time.monotonic()
+        finally:
+            await runner.stop()
+
+    said, analysed = asyncio.run(scenario())
+    assert len(passes) == 1
+    assert 0.55 <= analysed - said < 1.2  # one gap after the final, not two
+    assert provider.seen == answers(live_interview)

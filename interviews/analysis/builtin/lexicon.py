@@ -72,14 +72,19 @@ def common_rules() -> dict:
         return tomllib.load(fh)
 
 
-def _phrase_regex(phrase: str) -> str:
+def _phrase_body(phrase: str) -> str:
+    """A phrase's regex after its leading word boundary."""
     # "ahorr*" is a stem (ahorramos, ahorro); anything else is a whole phrase.
     # A phrase written with accents ("no sé") keeps them: it is matched against the
     # accented text, since folding would confuse it with "no se fue nadie".
     phrase = phrase.lower() if _is_accented(phrase) else fold(phrase)
     if phrase.endswith("*"):
-        return r"(?<!\w)" + re.escape(phrase[:-1])
-    return r"(?<!\w)" + re.escape(phrase) + r"(?!\w)"
+        return re.escape(phrase[:-1])
+    return re.escape(phrase) + r"(?!\w)"
+
+
+def _phrase_regex(phrase: str) -> str:
+    return r"(?<!\w)" + _phrase_body(phrase)
 
 
 def _is_accented(phrase: str) -> bool:
@@ -109,9 +114,13 @@ def _any_phrase(language: str, section: str, key: str) -> tuple[re.Pattern | Non
     search says so where one per phrase did (half of the built-in provider's time
     was these searches)."""
     parts: tuple[list[str], list[str]] = ([], [])
-    for _p, rx, accented in _patterns_with_accents(language, section, key):
-        parts[accented].append(f"(?:{rx.pattern})")
-    return tuple(re.compile("|".join(part)) if part else None for part in parts)
+    for phrase, _rx, accented in _patterns_with_accents(language, section, key):
+        parts[accented].append(_phrase_body(phrase))
+    # The word boundary once, in front: before every alternative it kept the regex
+    # engine from skipping ahead to where a phrase could start (11x slower).
+    return tuple(
+        re.compile(r"(?<!\w)(?:" + "|".join(part) + ")") if part else None for part in parts
+    )
 
 
 def phrases_in(
@@ -270,6 +279,8 @@ def is_small_talk(text: str) -> bool:
     if len(tokens) > SMALL_TALK_MAX_WORDS:
         return False
     rest = re.sub(r"[^\w' ]+", " ", folded)
+    if not _any_small_talk().search(rest):
+        return False  # one search instead of one substitution per phrase
     matched = 0
     for rx in _small_talk_patterns():
         rest, n = rx.subn(" ", rest)
@@ -296,6 +307,16 @@ def _small_talk_patterns() -> tuple[re.Pattern, ...]:
     # Longest first: "gracias a vos" before "gracias".
     found = [pair for lang in LANGUAGES for pair in phrase_patterns(lang, "smalltalk", "phrases")]
     return tuple(rx for _, rx in sorted(found, key=lambda pair: (-len(pair[0]), pair[0])))
+
+
+@cache
+def _any_small_talk() -> re.Pattern:
+    bodies = {
+        _phrase_body(p)
+        for lang in LANGUAGES
+        for p, _rx in phrase_patterns(lang, "smalltalk", "phrases")
+    }
+    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(bodies)) + ")")
 
 
 @cache

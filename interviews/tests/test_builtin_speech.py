@@ -494,3 +494,169 @@ def test_one_on_ones_and_juniors_are_talk_of_growing_people():
     # Look-alikes: the same rhythm about things, not people.
     assert not features("I do weekly deploys with the two services.", language="en").leadership
     assert not features("Hago despliegues cada semana con los dos servicios.").leadership
+
+
+# ------------------------------------------------- deflection by shape (tune16)
+
+
+def test_asked_what_they_did_an_answer_about_the_team_or_the_process_is_evasive():
+    # A second person preterite (tú and vos alike) or "usted" with a past verb asks
+    # for the candidate's own part; the answer talks of the team and the process.
+    for question in (
+        "¿Y la base de datos la modelaste tú?",
+        "y el despliegue lo automatizaste vos",
+        "¿Usted lo configuró o ya estaba hecho?",
+    ):
+        said = features(
+            "Bueno, eso lo llevamos en equipo, hay una compañera de infraestructura que "
+            "se encarga de esa parte y la verdad es que somos muy unidos, cada uno aporta.",
+            question=question,
+        )
+        assert said.evasive, question
+    # Look-alike: the same question answered with an own action is no deflection.
+    assert not features(
+        "Sí, la modelé yo: separé pedidos y pagos en dos tablas y añadí índices por fecha.",
+        question="¿Y la base de datos la modelaste tú?",
+    ).evasive
+
+
+def test_a_request_for_one_occasion_answered_with_a_good_relationship_is_evasive():
+    q_es = "Cuéntame un desacuerdo con alguien de tu equipo"
+    assert features(
+        "Mira, con mi equipo me llevo muy bien, somos como hermanos, salimos a cenar "
+        "y siempre estamos de acuerdo en todo.",
+        question=q_es,
+    ).evasive
+    q_en = "Tell me about a disagreement with a colleague"
+    assert features(
+        "Honestly I get along with everyone, we have a great relationship as a team and "
+        "we always find common ground.",
+        question=q_en,
+        language="en",
+    ).evasive
+    # "Cuéntame un poco de ti" asks for no occasion: talk of the team is an answer.
+    assert not features(
+        "Trabajo en el equipo de pagos, somos seis y llevamos la pasarela.",
+        question="Cuéntame un poco de tu trabajo actual",
+    ).evasive
+
+
+def test_asked_how_many_an_answer_with_no_figure_that_talks_round_it_is_evasive():
+    assert features(
+        "Uf, eso variaba, a veces más y a veces menos, la gente entraba y salía.",
+        question="¿Cuántos clientes llevabas en la cartera?",
+    ).evasive
+    assert features(
+        "It really depends on the season, sometimes more, sometimes less.",
+        question="How many tickets did the team close per week?",
+        language="en",
+    ).evasive
+    # Look-alikes: a figure answers it; "en cuanto a" is "as for", not "how many".
+    assert not features(
+        "Unos treinta, a veces algo más en diciembre.",
+        question="¿Cuántos clientes llevabas en la cartera?",
+    ).evasive
+    assert not features(
+        "Los hacemos a veces los martes y a veces los jueves, según el calendario.",
+        question="¿Y en cuanto a los despliegues, qué opinas?",
+    ).evasive
+
+
+def test_answering_a_question_with_a_question_and_nothing_more_is_evasive():
+    assert features(
+        "¿Y ustedes qué framework usan en el área? Porque yo lo que sea lo aprendo rápido, de verdad.",
+        question="En tu CV pone React, ¿qué has hecho con React?",
+    ).evasive
+    # Look-alikes: a clarifying question followed by an answer with an own action,
+    # a tag question ("¿sabes?") on a statement, and questions when invited.
+    assert not features(
+        "¿En producción o en pruebas? En producción configuré yo las alertas con Grafana.",
+        question="¿Cómo monitorizabais el servicio?",
+    ).evasive
+    assert not features(
+        "Lo que sí me interesa es cómo se reparte el trabajo entre los equipos, ¿cómo lo hacen?",
+        question="¿Tienes alguna pregunta para nosotros?",
+    ).evasive
+    tagged = features("Lo monté con Docker y PostgreSQL, ¿sabes?, y bajó el tiempo de arranque.")
+    assert not tagged.asks_back
+
+
+def test_a_yes_that_opens_a_justification_is_no_direct_answer():
+    assert not features("Sí, es que ahí todo se hacía entre todos.").direct
+    assert features("Sí, lo hice yo con Python.").direct
+
+
+def test_why_questions_are_answered_by_circumstances():
+    assert not features(
+        "The project I was hired for got cancelled and the team had no other opening.",
+        question="Why did you leave after six months?",
+        language="en",
+    ).evasive
+
+
+# ------------------------------------------------------- contradictions (tune16)
+
+
+def test_a_time_with_fillers_and_an_employer_named_in_the_question_is_read():
+    cv = {
+        "work": [{"company": "Ferretería Los Andes", "startDate": "2021-01", "endDate": "2022-01"}]
+    }
+    said = answer(
+        "Ahí estuve... pues como tres años, más o menos.",
+        question="¿Y en Ferretería Los Andes qué hacías?",
+        cv=cv,
+    )
+    assert contradictions(said)
+    assert not contradictions(
+        answer("Ahí estuve como un año.", question="¿Y en Ferretería Los Andes qué hacías?", cv=cv)
+    )
+
+
+def test_a_company_said_without_its_business_words_is_the_one_on_the_cv():
+    cv = {"work": [{"company": "Nubeclara Technologies", "startDate": "2022-05", "endDate": ""}]}
+    said = answer(
+        "I joined Nubeclara in 2018 as a support engineer.",
+        question="Walk me through your career",
+        cv=cv,
+        language="en",
+    )
+    assert contradictions(said)
+    assert not contradictions(
+        answer(
+            "I joined Nubeclara in 2022 as a support engineer.",
+            question="Walk me through your career",
+            cv=cv,
+            language="en",
+        )
+    )
+
+
+def test_having_built_the_team_and_then_found_it_built_is_a_contradiction():
+    first = answer(
+        "Soy jefa de soporte y a todos los contraté yo, armé el equipo desde cero.",
+        question="Contame de tu rol actual",
+        cv={},
+    )
+    later = answer(
+        "Cuando entré el equipo ya estaba armado, contraté a una persona nomás.",
+        question="¿Cuántas personas contrataste?",
+        cv={},
+        state=first.state,
+        n=3,
+    )
+    assert not contradictions(first) and contradictions(later)
+    en_first = answer(
+        "HR handled the hiring, I only sat in on a couple of interviews.",
+        question="How did you hire?",
+        cv={},
+        language="en",
+    )
+    en_later = answer(
+        "Yes, I hired most of the team, about six engineers last year.",
+        question="Did you hire people there?",
+        cv={},
+        state=en_first.state,
+        language="en",
+        n=3,
+    )
+    assert contradictions(en_later)

@@ -421,7 +421,7 @@ def _analyze_guest(
     }
     claims = [
         c
-        for c in read_claims(whole, chunk_language, catalogue, companies)
+        for c in read_claims(whole, chunk_language, catalogue, companies, context.question)
         if (c.kind, c.subject, c.value, c.polarity) not in this_answer
     ]
     for claim in claims:

@@ -26,6 +26,8 @@ from interviews.analysis.builtin.lexicon import (
 # ---------------------------------------------------------------- answer features
 
 VAGUE_WORDS_PER_HEDGE = 60
+# A sentence ending in "?" is a question put back only with this many words.
+MIN_QUESTION_WORDS = 3
 
 
 @dataclass
@@ -63,6 +65,11 @@ class AnswerFeatures:
     instance_question: bool = False  # the host asked for an example, what they did
     logistics_question: bool = False  # schedule, place, notice, pay
     refers_back: bool = False  # the host asks about something said earlier
+    opens_with_question: bool = False  # the answer starts by asking something back
+    quantity_question: bool = False  # the host asked how many, how much, how long
+    asked: bool = False  # the host's turn asks something (not only a statement)
+    invited_questions: bool = False  # "¿tenés alguna pregunta?": questions welcome
+    reason_question: bool = False  # "why", "¿por qué?": circumstances answer it
 
     @property
     def specifics(self) -> int:
@@ -83,8 +90,36 @@ class AnswerFeatures:
 
     @property
     def evasive(self) -> bool:
-        return (bool(self.evasions) and self.metrics == 0 and self.specifics <= 2) or (
-            self.deflected
+        return (
+            # "Depende", "no me acuerdo": evasive unless an own action follows.
+            (
+                bool(self.evasions)
+                and not self.gap
+                and self.metrics == 0
+                and self.specifics <= 2
+                and self.own_actions == 0
+            )
+            or self.deflected
+            or self.unanswered
+        )
+
+    @property
+    def unanswered(self) -> bool:
+        """The shape of the question left unfilled: asked how many or how much, the
+        answer gives no figure and talks round it ("a veces más, a veces menos");
+        or it opens by asking something back and then says nothing of its own (no
+        action, no figure). A plain "no" or "I have not" is an answer."""
+        if self.gap or self.direct or self.own_actions or self.metrics or self.numbers:
+            return False
+        talk_round = self.deflections + len(self.evasions) + len(self.hedges)
+        if self.quantity_question and self.words >= 6 and talk_round >= 1:
+            return True
+        return (
+            self.opens_with_question
+            and self.asked
+            and not self.invited_questions
+            and self.words >= 12
+            and self.results == 0
         )
 
     @property
@@ -96,6 +131,7 @@ class AnswerFeatures:
         deflection."""
         return (
             self.instance_question
+            and not self.reason_question
             and not self.gap
             and not self.direct
             and not self.asks_back
@@ -205,6 +241,9 @@ def _speech_patterns(language: str) -> dict[str, tuple[re.Pattern, ...]]:
         "plan": (re.compile(rules["strong"]["plan"]),),
         "enumerator": (re.compile(rules["vague"]["enumerator"]),),
         "refers_back": tuple(re.compile(p) for p in rules["questions"]["refers_back"]),
+        "instance": tuple(re.compile(p) for p in rules["evasive"]["instance_pattern"]),
+        "quantity": tuple(re.compile(p) for p in rules["evasive"]["quantity_question"]),
+        "justifying": tuple(re.compile(p) for p in rules["evasive"]["justifying"]),
     }
 
 
@@ -222,6 +261,18 @@ def _listing_hedges(hedges: list[str], folded: str, language: str) -> list[str]:
         if uses and all(enumerator.match(folded, m.end()) for m in uses):
             listing.append(hedge)
     return listing
+
+
+def _is_question(sentence: str) -> bool:
+    """A sentence that asks something of three words or more. The asking part is what
+    follows the last "¿" (or, without one, the last comma): "se hace así, ¿no?",
+    "¿sabes?", "that's the idea, right?" are tags on a statement, not questions."""
+    stripped = sentence.strip()
+    if not (stripped.endswith("?") or stripped.startswith("\u00bf")):
+        return False
+    mark = stripped.rfind("\u00bf")
+    asking = stripped[mark:] if mark >= 0 else stripped.rsplit(",", 1)[-1]
+    return len(words_of(fold(asking))) >= MIN_QUESTION_WORDS
 
 
 def _count_plans(folded: str, language: str) -> int:
@@ -324,8 +375,14 @@ def answer_features(
             remembered = rx.sub(" ", remembered)
     evasions = phrases_in(remembered, language, "evasive", "phrases")
     opening = re.sub(r"^[^\w¿¡]+", "", folded)
-    asks_back = bool(count("question_back", "vague")) or any(
-        s.rstrip().endswith("?") or s.lstrip().startswith("\u00bf") for s in sentences(text)
+    # A question of three words or more: "¿sabes?", "¿me explico?", "you know?" are
+    # tags on a statement, not questions put to the interviewer.
+    asked_back = [s for s in sentences(text) if _is_question(s)]
+    asks_back = bool(count("question_back", "vague")) or bool(asked_back)
+    said = [s for s in sentences(text) if len(words_of(fold(s))) >= MIN_QUESTION_WORDS]
+    opens_with_question = bool(asked_back) and bool(said) and said[0] == asked_back[0]
+    direct = any(rx.match(opening) for rx in speech["direct"]) and not any(
+        rx.match(opening) for rx in speech["justifying"]
     )
     return AnswerFeatures(
         language=language,
@@ -360,11 +417,21 @@ def answer_features(
         anchors=sum(len(rx.findall(folded)) for rx in speech["anchors"]),
         gap=bool(count("gap", "vague")),
         asks_back=asks_back,
-        direct=any(rx.match(opening) for rx in speech["direct"]),
+        direct=direct,
         deflections=count("deflection", "evasive"),
-        instance_question=asked("instance_question", "evasive"),
+        instance_question=asked("instance_question", "evasive")
+        or any(rx.search(qfolded) for rx in speech["instance"]),
         logistics_question=asked("logistics"),
         refers_back=any(rx.search(qfolded) for rx in speech["refers_back"]),
+        opens_with_question=opens_with_question,
+        quantity_question=any(rx.search(qfolded) for rx in speech["quantity"]),
+        asked="?" in qfolded
+        or "\u00bf" in qfolded
+        or asked("instance_question", "evasive")
+        or asked("technical_question", "dimensions")
+        or bool(catalogue.keys_in(qfolded)),
+        invited_questions=asked("invites_questions"),
+        reason_question=asked("reason"),
     )
 
 

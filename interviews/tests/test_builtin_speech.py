@@ -660,3 +660,74 @@ def test_having_built_the_team_and_then_found_it_built_is_a_contradiction():
         n=3,
     )
     assert contradictions(en_later)
+
+
+# ----------------------------------------------------------- vague (tune16)
+
+
+def test_impersonal_habits_with_nothing_concrete_are_a_generality():
+    assert features(
+        "Ahí uno siempre trata de estar encima, es importante que el cliente esté bien atendido.",
+        question="¿Cómo gestionas las quejas de los clientes grandes?",
+    ).vague
+    assert features(
+        "You always try to stay on top of it, it's important that the customer feels looked after.",
+        question="How do you handle escalations from big accounts?",
+        language="en",
+    ).vague
+    # Look-alike: the same habits with a figure and an own action are an answer.
+    assert not features(
+        "Siempre reviso la cola a las nueve y el mes pasado bajé las quejas de 40 a 12.",
+        question="¿Cómo gestionas las quejas de los clientes grandes?",
+    ).vague
+
+
+def test_generic_first_steps_and_stock_motives_are_vague():
+    assert features(
+        "Primero entender la situación, hablar con todos y después armar un plan, paso a paso.",
+        question="¿Qué harías las primeras semanas si el proyecto va atrasado?",
+    ).vague
+    assert features(
+        "Busco nuevos desafíos y seguir aprendiendo, la verdad.",
+        question="¿Por qué quieres cambiar de trabajo?",
+    ).vague
+    assert features(
+        "First understand the situation, talk to everyone, then make a plan and take it from there.",
+        question="What would you do in your first month?",
+        language="en",
+    ).vague
+
+
+def test_a_short_self_assessment_of_a_language_is_not_vague():
+    assert not features(
+        "Lo leo más o menos bien, hablarlo me cuesta un poco más.",
+        question="¿Y qué tal andas de inglés?",
+    ).vague
+    assert not features(
+        "I get by, reading is fine, speaking a bit less.",
+        question="Do you speak any other languages?",
+        language="en",
+    ).vague
+
+
+def test_a_statement_with_a_tag_question_is_an_answer_to_judge():
+    from interviews.analysis.builtin.chunks import _is_candidate_question
+
+    assert _is_candidate_question("¿Y el equipo cuántas personas son?")
+    assert not _is_candidate_question(
+        "¿Lo decís por el backend? Porque eso no se puede medir igual, ¿no?"
+    )
+
+
+def test_indirect_protected_questions_in_several_varieties():
+    from interviews.analysis.builtin.chunks import _protected_grounds
+
+    assert _protected_grounds("¿y tenés pensado casarte en algún momento?", "es")[0]
+    assert _protected_grounds("qué acento lindo, ¿de dónde son tus padres?", "es")[0]
+    assert _protected_grounds("Is your partner a man or a woman, for the party list?", "en")[0]
+    assert _protected_grounds("Were you part of the staff association there?", "en")[0]
+    assert _protected_grounds("¿Estuviste en el comité de empresa?", "es")[0]
+    # Lawful look-alikes.
+    assert not _protected_grounds("¿Tenés permiso de trabajo en Uruguay?", "es")[0]
+    assert not _protected_grounds("Would you be okay joining the on-call rota?", "en")[0]
+    assert not _protected_grounds("We have a staff meeting every Monday.", "en")[0]

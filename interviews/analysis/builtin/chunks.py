@@ -23,6 +23,7 @@ from interviews.analysis.builtin.features import (
     answer_features,
     best_sentence,
     english_level,
+    is_question,
     strongest_sentence,
 )
 from interviews.analysis.builtin.lexicon import (
@@ -391,7 +392,8 @@ def _is_candidate_question(text: str) -> bool:
     if len(words_of(fold(stripped))) > 30:
         return False
     said = [x for x in sentences(stripped) if not is_small_talk(x)]
-    return bool(said) and all(x.rstrip().endswith("?") or x.lstrip().startswith("¿") for x in said)
+    # "..., ¿no?" or "..., right?" after a statement is a tag: that sentence is said.
+    return bool(said) and all(is_question(x) for x in said)
 
 
 def _evidence_in(text: str, language: str, section: str, key: str) -> str:

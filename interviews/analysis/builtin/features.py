@@ -26,6 +26,11 @@ from interviews.analysis.builtin.lexicon import (
 # ---------------------------------------------------------------- answer features
 
 VAGUE_WORDS_PER_HEDGE = 60
+# Talk of habits, others and the impersonal "uno"/"se" this many times, with
+# nothing concrete, counts as one hedge more.
+GENERIC_DEFLECTIONS = 2
+# A self-assessment of a language level under this many words is not judged vague.
+LANGUAGE_SELF_ASSESSMENT_WORDS = 25
 # A sentence ending in "?" is a question put back only with this many words.
 MIN_QUESTION_WORDS = 3
 
@@ -70,6 +75,7 @@ class AnswerFeatures:
     asked: bool = False  # the host's turn asks something (not only a statement)
     invited_questions: bool = False  # "¿tenés alguna pregunta?": questions welcome
     reason_question: bool = False  # "why", "¿por qué?": circumstances answer it
+    language_question: bool = False  # about a language the candidate speaks
 
     @property
     def specifics(self) -> int:
@@ -151,13 +157,28 @@ class AnswerFeatures:
             # An honest "I have not used it", a question back, an answer about
             # logistics or a clarification of an earlier claim: not vagueness.
             return False
-        if self.direct and self.specifics >= 1:
+        if self.direct and self.specifics >= 1 and len(self.hedges) <= 2:
             return False  # "sí, usamos RICE": the closed question is answered
+        if self.language_question and self.words < LANGUAGE_SELF_ASSESSMENT_WORDS:
+            return False  # "lo leo, hablarlo me cuesta más": a level, said plainly
         hedges = len(self.hedges) + self.self_praise
+        if self.generic:
+            hedges += 1
         # A long answer says more than its one "a couple of things": it needs a
         # hedge per VAGUE_WORDS_PER_HEDGE words to be vague.
         needed = 1 + self.words // VAGUE_WORDS_PER_HEDGE
         return hedges >= needed and self.metrics == 0 and self.specifics <= 1
+
+    @property
+    def generic(self) -> bool:
+        """Habits and impersonal talk ("uno siempre trata de", "es importante que",
+        "se prioriza") with nothing concrete and no own action: a generality."""
+        return (
+            self.deflections >= GENERIC_DEFLECTIONS
+            and self.specifics == 0
+            and self.metrics == 0
+            and self.own_actions == 0
+        )
 
     @property
     def strong(self) -> bool:
@@ -244,6 +265,7 @@ def _speech_patterns(language: str) -> dict[str, tuple[re.Pattern, ...]]:
         "instance": tuple(re.compile(p) for p in rules["evasive"]["instance_pattern"]),
         "quantity": tuple(re.compile(p) for p in rules["evasive"]["quantity_question"]),
         "justifying": tuple(re.compile(p) for p in rules["evasive"]["justifying"]),
+        "language_level": tuple(re.compile(p) for p in rules["questions"]["language_level"]),
     }
 
 
@@ -263,7 +285,7 @@ def _listing_hedges(hedges: list[str], folded: str, language: str) -> list[str]:
     return listing
 
 
-def _is_question(sentence: str) -> bool:
+def is_question(sentence: str) -> bool:
     """A sentence that asks something of three words or more. The asking part is what
     follows the last "¿" (or, without one, the last comma): "se hace así, ¿no?",
     "¿sabes?", "that's the idea, right?" are tags on a statement, not questions."""
@@ -377,7 +399,7 @@ def answer_features(
     opening = re.sub(r"^[^\w¿¡]+", "", folded)
     # A question of three words or more: "¿sabes?", "¿me explico?", "you know?" are
     # tags on a statement, not questions put to the interviewer.
-    asked_back = [s for s in sentences(text) if _is_question(s)]
+    asked_back = [s for s in sentences(text) if is_question(s)]
     asks_back = bool(count("question_back", "vague")) or bool(asked_back)
     said = [s for s in sentences(text) if len(words_of(fold(s))) >= MIN_QUESTION_WORDS]
     opens_with_question = bool(asked_back) and bool(said) and said[0] == asked_back[0]
@@ -432,6 +454,7 @@ def answer_features(
         or bool(catalogue.keys_in(qfolded)),
         invited_questions=asked("invites_questions"),
         reason_question=asked("reason"),
+        language_question=any(rx.search(qfolded) for rx in speech["language_level"]),
     )
 
 

@@ -731,3 +731,50 @@ def test_indirect_protected_questions_in_several_varieties():
     assert not _protected_grounds("¿Tenés permiso de trabajo en Uruguay?", "es")[0]
     assert not _protected_grounds("Would you be okay joining the on-call rota?", "en")[0]
     assert not _protected_grounds("We have a staff meeting every Monday.", "en")[0]
+
+
+# ------------------------------------------------------- scores (tune16)
+
+
+def test_the_share_of_problem_answers_lowers_technical_but_not_attitude():
+    from interviews.analysis.builtin.scoring import fresh_state, running_scores
+
+    state = fresh_state({})
+    state["samples"] = {"technical": [12.0, 2], "attitude": [12.0, 2]}
+    state["counts"]["answers"] = 4
+    clean = running_scores(state)
+    state["flags"] = [{"type": "red-flag", "topic": "vague_answer"}] * 2
+    flagged = running_scores(state)
+    assert flagged["technical"] < clean["technical"]
+    assert flagged["attitude"] == clean["attitude"]
+
+
+def test_more_spanish_speakers_english_mistakes_are_read():
+    from interviews.analysis.builtin.features import english_level
+
+    _, errors, _, _ = english_level(
+        "The client want more reports and the team no have time, so we arrive to a agreement."
+    )
+    assert len(errors) >= 3
+    # Look-alike: the same content said correctly.
+    assert not english_level(
+        "The client wants more reports and the team has no time, so we reached an agreement."
+    )[1]
+
+
+def test_answering_an_english_question_in_spanish_is_english_evidence():
+    said = answer(
+        "Perdón, mejor te lo explico en español: armo el reporte con los tickets.",
+        question="Could you tell me how you report incidents to the vendor?",
+        cv={},
+    )
+    assert said.state["samples"]["english"][1] >= 1
+    assert (
+        not answer(
+            "Armo el reporte con los tickets de la semana.",
+            question="¿Cómo reportas las incidencias al proveedor?",
+            cv={},
+        )
+        .state["samples"]
+        .get("english")
+    )

@@ -44,6 +44,8 @@ from interviews.analysis.builtin.scoring import add_sample, cover, fresh_state, 
 # A language level needs this many words spoken in it across the candidate's
 # answers: "Sure." says nothing about someone's English.
 MIN_LANGUAGE_WORDS = 40
+# The English sample for answering an English question in Spanish.
+FELL_BACK_ENGLISH = 2
 # An English sample per this many words of an answer.
 ENGLISH_WORDS_PER_SAMPLE = 20
 
@@ -275,6 +277,17 @@ def _language_note(
     previous = state.get("last_guest_language", context.language)
     state["last_guest_language"] = chunk_language
     enough = False
+    asked_in_english = (
+        context.language != "en"
+        and bool(context.question)
+        and detect_language(context.question, context.language) == "en"
+    )
+    if asked_in_english and chunk_language != "en" and features.words >= 4:
+        # Asked in English, answered in Spanish: that says something about the
+        # candidate's English, and whatever little English came before counts now.
+        add_sample(state, "english", FELL_BACK_ENGLISH)
+        for sample, _ in state.pop("english_pending", []):
+            add_sample(state, "english", sample)
     if chunk_language == "en":
         state["counts"]["english_chunks"] += 1
         cover(state, ["english"])
@@ -469,6 +482,9 @@ def _analyze_guest(
     # candidate's own questions are not answers.
     protected_reply = bool(_protected_grounds(context.question or "", context.language)[0])
     judged = not protected_reply and not _is_candidate_question(whole)
+    if judged and not answer.get("counted"):
+        answer["counted"] = True
+        state["counts"]["answers"] += 1
     if not judged:
         pass  # nothing to judge: see above
     elif features.evasive and "evasive" not in raised:

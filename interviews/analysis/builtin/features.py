@@ -509,6 +509,7 @@ def english_level(text: str) -> tuple[int, list[str], bool, int]:
         score += 1
     if words < 8:
         score -= 1
-    # Twenty words said in English communicate something, whatever the mistakes.
-    floor = 2 if words >= 20 else 1
+    # Twenty words said in English communicate something, whatever the mistakes;
+    # fifty are understandable speech (the rubric's 5 is "understandable with errors").
+    floor = 4 if words >= 50 else 3 if words >= 20 else 1
     return max(floor, min(10, int(score + 0.5))), errors, self_low, fluency

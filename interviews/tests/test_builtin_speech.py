@@ -778,3 +778,19 @@ def test_answering_an_english_question_in_spanish_is_english_evidence():
         .state["samples"]
         .get("english")
     )
+
+
+def test_a_company_name_in_the_question_is_no_logistics_question():
+    assert not features(
+        "Vale.", question="Háblame de cómo montasteis las pruebas en Viajes Sol"
+    ).logistics_question
+    assert features("Vale.", question="¿Te importaría viajar una vez al mes?").logistics_question
+
+
+def test_there_was_one_opens_a_situation():
+    said = features(
+        "Sí, hubo uno con los pagos en festivo. Lo que hice fue añadir un test con la fecha "
+        "congelada y desde entonces no ha vuelto a pasar.",
+        question="¿Se os escapó algún bug a producción?",
+    )
+    assert said.situations and said.results

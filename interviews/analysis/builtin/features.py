@@ -207,6 +207,8 @@ class AnswerFeatures:
         )
 
 
+# A capitalised word after a space that does not start a sentence: part of a name.
+_INNER_NAMES = re.compile(r"(?<![.!?\u00bf\u00a1]\s)(?<=\s)[A-Z\u00c0-\u00de][\w\u00c0-\u00ff-]+")
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%|\bpor ciento\b|\bpercent\b")
 _MONEY = re.compile(r"[$\u20ac\u00a3]\s?\d|\d\s?(?:euros|dollars|[$\u20ac\u00a3])")
 _BIG_NUMBER = re.compile(r"(?<![\w.,])(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:[.,]\d{3})+|\d{3,})(?![\w])")
@@ -443,7 +445,13 @@ def answer_features(
         deflections=count("deflection", "evasive"),
         instance_question=asked("instance_question", "evasive")
         or any(rx.search(qfolded) for rx in speech["instance"]),
-        logistics_question=asked("logistics"),
+        # A company's name ("Viajes Brisa", "Remote Labs") is no question about travel
+        # or remote work: capitalised words inside a sentence are left out.
+        logistics_question=bool(
+            phrases_in(
+                fold(_INNER_NAMES.sub(" ", question or "")), language, "questions", "logistics"
+            )
+        ),
         refers_back=any(rx.search(qfolded) for rx in speech["refers_back"]),
         opens_with_question=opens_with_question,
         quantity_question=any(rx.search(qfolded) for rx in speech["quantity"]),

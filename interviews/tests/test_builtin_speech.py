@@ -794,3 +794,20 @@ def test_there_was_one_opens_a_situation():
         question="¿Se os escapó algún bug a producción?",
     )
     assert said.situations and said.results
+
+
+def test_concrete_work_told_as_we_or_a_partial_yes_is_no_deflection():
+    q = "¿Y ese servicio lo hiciste tú?"
+    assert not features(
+        "Lo migramos entre todos a Kotlin y montamos el despliegue con Gradle y Docker.",
+        question=q,
+    ).evasive
+    assert not features(
+        "La mitad sí: el cliente de pagos y las pruebas. El resto lo hizo un compañero.",
+        question=q,
+    ).evasive
+    assert not features(
+        "Part of it: the billing client and its tests. A colleague did the storage layer.",
+        question="Did you build that service?",
+        language="en",
+    ).evasive

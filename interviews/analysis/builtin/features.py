@@ -144,6 +144,12 @@ class AnswerFeatures:
             and self.own_actions == 0
             and self.results == 0
             and self.metrics <= 1
+            # "Migramos el monolito a Kotlin con Gradle": concrete work told as
+            # "we" is an answer, not talk of the team.
+            and not (self.actions >= 2 and self.specifics >= 2)
+            # "La mitad sí: el cliente de la API y los tests; el resto, una
+            # compañera": naming what was theirs answers the question.
+            and not (self.deflections <= 2 and self.specifics >= 2)
             # More talk of habits and others than hedging about oneself: an answer
             # that is mostly "I guess, the usual" is vague, not a deflection.
             and self.deflections + len(self.evasions) > len(self.hedges)

@@ -811,3 +811,14 @@ def test_concrete_work_told_as_we_or_a_partial_yes_is_no_deflection():
         question="Did you build that service?",
         language="en",
     ).evasive
+
+
+def test_a_clarifying_question_then_a_planned_answer_or_how_one_got_there_is_no_evasion():
+    assert not features(
+        "¿Te refieres a producción? Pues usaría Kubernetes con Helm y desplegaría por etapas.",
+        question="¿Cómo harías el despliegue del servicio?",
+    ).evasive
+    assert not features(
+        "Pues por casualidad, en la empresa necesitaban gente en el equipo de pruebas y me sumé.",
+        question="¿Y cómo llegaste a QA?",
+    ).evasive

@@ -126,6 +126,10 @@ class AnswerFeatures:
             and not self.invited_questions
             and self.words >= 12
             and self.results == 0
+            # "¿Te refieres a producción? Usaría Helm...": a clarification, then
+            # an answer.
+            and self.plans == 0
+            and self.specifics <= 1
         )
 
     @property

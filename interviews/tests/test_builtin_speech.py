@@ -494,3 +494,331 @@ def test_one_on_ones_and_juniors_are_talk_of_growing_people():
     # Look-alikes: the same rhythm about things, not people.
     assert not features("I do weekly deploys with the two services.", language="en").leadership
     assert not features("Hago despliegues cada semana con los dos servicios.").leadership
+
+
+# ------------------------------------------------- deflection by shape (tune16)
+
+
+def test_asked_what_they_did_an_answer_about_the_team_or_the_process_is_evasive():
+    # A second person preterite (tú and vos alike) or "usted" with a past verb asks
+    # for the candidate's own part; the answer talks of the team and the process.
+    for question in (
+        "¿Y la base de datos la modelaste tú?",
+        "y el despliegue lo automatizaste vos",
+        "¿Usted lo configuró o ya estaba hecho?",
+    ):
+        said = features(
+            "Bueno, eso lo llevamos en equipo, hay una compañera de infraestructura que "
+            "se encarga de esa parte y la verdad es que somos muy unidos, cada uno aporta.",
+            question=question,
+        )
+        assert said.evasive, question
+    # Look-alike: the same question answered with an own action is no deflection.
+    assert not features(
+        "Sí, la modelé yo: separé pedidos y pagos en dos tablas y añadí índices por fecha.",
+        question="¿Y la base de datos la modelaste tú?",
+    ).evasive
+
+
+def test_a_request_for_one_occasion_answered_with_a_good_relationship_is_evasive():
+    q_es = "Cuéntame un desacuerdo con alguien de tu equipo"
+    assert features(
+        "Mira, con mi equipo me llevo muy bien, somos como hermanos, salimos a cenar "
+        "y siempre estamos de acuerdo en todo.",
+        question=q_es,
+    ).evasive
+    q_en = "Tell me about a disagreement with a colleague"
+    assert features(
+        "Honestly I get along with everyone, we have a great relationship as a team and "
+        "we always find common ground.",
+        question=q_en,
+        language="en",
+    ).evasive
+    # "Cuéntame un poco de ti" asks for no occasion: talk of the team is an answer.
+    assert not features(
+        "Trabajo en el equipo de pagos, somos seis y llevamos la pasarela.",
+        question="Cuéntame un poco de tu trabajo actual",
+    ).evasive
+
+
+def test_asked_how_many_an_answer_with_no_figure_that_talks_round_it_is_evasive():
+    assert features(
+        "Uf, eso variaba, a veces más y a veces menos, la gente entraba y salía.",
+        question="¿Cuántos clientes llevabas en la cartera?",
+    ).evasive
+    assert features(
+        "It really depends on the season, sometimes more, sometimes less.",
+        question="How many tickets did the team close per week?",
+        language="en",
+    ).evasive
+    # Look-alikes: a figure answers it; "en cuanto a" is "as for", not "how many".
+    assert not features(
+        "Unos treinta, a veces algo más en diciembre.",
+        question="¿Cuántos clientes llevabas en la cartera?",
+    ).evasive
+    assert not features(
+        "Los hacemos a veces los martes y a veces los jueves, según el calendario.",
+        question="¿Y en cuanto a los despliegues, qué opinas?",
+    ).evasive
+
+
+def test_answering_a_question_with_a_question_and_nothing_more_is_evasive():
+    assert features(
+        "¿Y ustedes qué framework usan en el área? Porque yo lo que sea lo aprendo rápido, de verdad.",
+        question="En tu CV pone React, ¿qué has hecho con React?",
+    ).evasive
+    # Look-alikes: a clarifying question followed by an answer with an own action,
+    # a tag question ("¿sabes?") on a statement, and questions when invited.
+    assert not features(
+        "¿En producción o en pruebas? En producción configuré yo las alertas con Grafana.",
+        question="¿Cómo monitorizabais el servicio?",
+    ).evasive
+    assert not features(
+        "Lo que sí me interesa es cómo se reparte el trabajo entre los equipos, ¿cómo lo hacen?",
+        question="¿Tienes alguna pregunta para nosotros?",
+    ).evasive
+    tagged = features("Lo monté con Docker y PostgreSQL, ¿sabes?, y bajó el tiempo de arranque.")
+    assert not tagged.asks_back
+
+
+def test_a_yes_that_opens_a_justification_is_no_direct_answer():
+    assert not features("Sí, es que ahí todo se hacía entre todos.").direct
+    assert features("Sí, lo hice yo con Python.").direct
+
+
+def test_why_questions_are_answered_by_circumstances():
+    assert not features(
+        "The project I was hired for got cancelled and the team had no other opening.",
+        question="Why did you leave after six months?",
+        language="en",
+    ).evasive
+
+
+# ------------------------------------------------------- contradictions (tune16)
+
+
+def test_a_time_with_fillers_and_an_employer_named_in_the_question_is_read():
+    cv = {
+        "work": [{"company": "Ferretería Los Andes", "startDate": "2021-01", "endDate": "2022-01"}]
+    }
+    said = answer(
+        "Ahí estuve... pues como tres años, más o menos.",
+        question="¿Y en Ferretería Los Andes qué hacías?",
+        cv=cv,
+    )
+    assert contradictions(said)
+    assert not contradictions(
+        answer("Ahí estuve como un año.", question="¿Y en Ferretería Los Andes qué hacías?", cv=cv)
+    )
+
+
+def test_a_company_said_without_its_business_words_is_the_one_on_the_cv():
+    cv = {"work": [{"company": "Nubeclara Technologies", "startDate": "2022-05", "endDate": ""}]}
+    said = answer(
+        "I joined Nubeclara in 2018 as a support engineer.",
+        question="Walk me through your career",
+        cv=cv,
+        language="en",
+    )
+    assert contradictions(said)
+    assert not contradictions(
+        answer(
+            "I joined Nubeclara in 2022 as a support engineer.",
+            question="Walk me through your career",
+            cv=cv,
+            language="en",
+        )
+    )
+
+
+def test_having_built_the_team_and_then_found_it_built_is_a_contradiction():
+    first = answer(
+        "Soy jefa de soporte y a todos los contraté yo, armé el equipo desde cero.",
+        question="Contame de tu rol actual",
+        cv={},
+    )
+    later = answer(
+        "Cuando entré el equipo ya estaba armado, contraté a una persona nomás.",
+        question="¿Cuántas personas contrataste?",
+        cv={},
+        state=first.state,
+        n=3,
+    )
+    assert not contradictions(first) and contradictions(later)
+    en_first = answer(
+        "HR handled the hiring, I only sat in on a couple of interviews.",
+        question="How did you hire?",
+        cv={},
+        language="en",
+    )
+    en_later = answer(
+        "Yes, I hired most of the team, about six engineers last year.",
+        question="Did you hire people there?",
+        cv={},
+        state=en_first.state,
+        language="en",
+        n=3,
+    )
+    assert contradictions(en_later)
+
+
+# ----------------------------------------------------------- vague (tune16)
+
+
+def test_impersonal_habits_with_nothing_concrete_are_a_generality():
+    assert features(
+        "Ahí uno siempre trata de estar encima, es importante que el cliente esté bien atendido.",
+        question="¿Cómo gestionas las quejas de los clientes grandes?",
+    ).vague
+    assert features(
+        "You always try to stay on top of it, it's important that the customer feels looked after.",
+        question="How do you handle escalations from big accounts?",
+        language="en",
+    ).vague
+    # Look-alike: the same habits with a figure and an own action are an answer.
+    assert not features(
+        "Siempre reviso la cola a las nueve y el mes pasado bajé las quejas de 40 a 12.",
+        question="¿Cómo gestionas las quejas de los clientes grandes?",
+    ).vague
+
+
+def test_generic_first_steps_and_stock_motives_are_vague():
+    assert features(
+        "Primero entender la situación, hablar con todos y después armar un plan, paso a paso.",
+        question="¿Qué harías las primeras semanas si el proyecto va atrasado?",
+    ).vague
+    assert features(
+        "Busco nuevos desafíos y seguir aprendiendo, la verdad.",
+        question="¿Por qué quieres cambiar de trabajo?",
+    ).vague
+    assert features(
+        "First understand the situation, talk to everyone, then make a plan and take it from there.",
+        question="What would you do in your first month?",
+        language="en",
+    ).vague
+
+
+def test_a_short_self_assessment_of_a_language_is_not_vague():
+    assert not features(
+        "Lo leo más o menos bien, hablarlo me cuesta un poco más.",
+        question="¿Y qué tal andas de inglés?",
+    ).vague
+    assert not features(
+        "I get by, reading is fine, speaking a bit less.",
+        question="Do you speak any other languages?",
+        language="en",
+    ).vague
+
+
+def test_a_statement_with_a_tag_question_is_an_answer_to_judge():
+    from interviews.analysis.builtin.chunks import _is_candidate_question
+
+    assert _is_candidate_question("¿Y el equipo cuántas personas son?")
+    assert not _is_candidate_question(
+        "¿Lo decís por el backend? Porque eso no se puede medir igual, ¿no?"
+    )
+
+
+def test_indirect_protected_questions_in_several_varieties():
+    from interviews.analysis.builtin.chunks import _protected_grounds
+
+    assert _protected_grounds("¿y tenés pensado casarte en algún momento?", "es")[0]
+    assert _protected_grounds("qué acento lindo, ¿de dónde son tus padres?", "es")[0]
+    assert _protected_grounds("Is your partner a man or a woman, for the party list?", "en")[0]
+    assert _protected_grounds("Were you part of the staff association there?", "en")[0]
+    assert _protected_grounds("¿Estuviste en el comité de empresa?", "es")[0]
+    # Lawful look-alikes.
+    assert not _protected_grounds("¿Tenés permiso de trabajo en Uruguay?", "es")[0]
+    assert not _protected_grounds("Would you be okay joining the on-call rota?", "en")[0]
+    assert not _protected_grounds("We have a staff meeting every Monday.", "en")[0]
+
+
+# ------------------------------------------------------- scores (tune16)
+
+
+def test_the_share_of_problem_answers_lowers_technical_but_not_attitude():
+    from interviews.analysis.builtin.scoring import fresh_state, running_scores
+
+    state = fresh_state({})
+    state["samples"] = {"technical": [12.0, 2], "attitude": [12.0, 2]}
+    state["counts"]["answers"] = 4
+    clean = running_scores(state)
+    state["flags"] = [{"type": "red-flag", "topic": "vague_answer"}] * 2
+    flagged = running_scores(state)
+    assert flagged["technical"] < clean["technical"]
+    assert flagged["attitude"] == clean["attitude"]
+
+
+def test_more_spanish_speakers_english_mistakes_are_read():
+    from interviews.analysis.builtin.features import english_level
+
+    _, errors, _, _ = english_level(
+        "The client want more reports and the team no have time, so we arrive to a agreement."
+    )
+    assert len(errors) >= 3
+    # Look-alike: the same content said correctly.
+    assert not english_level(
+        "The client wants more reports and the team has no time, so we reached an agreement."
+    )[1]
+
+
+def test_answering_an_english_question_in_spanish_is_english_evidence():
+    said = answer(
+        "Perdón, mejor te lo explico en español: armo el reporte con los tickets.",
+        question="Could you tell me how you report incidents to the vendor?",
+        cv={},
+    )
+    assert said.state["samples"]["english"][1] >= 1
+    assert (
+        not answer(
+            "Armo el reporte con los tickets de la semana.",
+            question="¿Cómo reportas las incidencias al proveedor?",
+            cv={},
+        )
+        .state["samples"]
+        .get("english")
+    )
+
+
+def test_a_company_name_in_the_question_is_no_logistics_question():
+    assert not features(
+        "Vale.", question="Háblame de cómo montasteis las pruebas en Viajes Sol"
+    ).logistics_question
+    assert features("Vale.", question="¿Te importaría viajar una vez al mes?").logistics_question
+
+
+def test_there_was_one_opens_a_situation():
+    said = features(
+        "Sí, hubo uno con los pagos en festivo. Lo que hice fue añadir un test con la fecha "
+        "congelada y desde entonces no ha vuelto a pasar.",
+        question="¿Se os escapó algún bug a producción?",
+    )
+    assert said.situations and said.results
+
+
+def test_concrete_work_told_as_we_or_a_partial_yes_is_no_deflection():
+    q = "¿Y ese servicio lo hiciste tú?"
+    assert not features(
+        "Lo migramos entre todos a Kotlin y montamos el despliegue con Gradle y Docker.",
+        question=q,
+    ).evasive
+    assert not features(
+        "La mitad sí: el cliente de pagos y las pruebas. El resto lo hizo un compañero.",
+        question=q,
+    ).evasive
+    assert not features(
+        "Part of it: the billing client and its tests. A colleague did the storage layer.",
+        question="Did you build that service?",
+        language="en",
+    ).evasive
+
+
+def test_a_clarifying_question_then_a_planned_answer_or_how_one_got_there_is_no_evasion():
+    assert not features(
+        "¿Te refieres a producción? Pues usaría Kubernetes con Helm y desplegaría por etapas.",
+        question="¿Cómo harías el despliegue del servicio?",
+    ).evasive
+    assert not features(
+        "Pues por casualidad, en la empresa necesitaban gente en el equipo de pruebas y me sumé.",
+        question="¿Y cómo llegaste a QA?",
+    ).evasive

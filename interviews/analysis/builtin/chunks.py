@@ -23,6 +23,7 @@ from interviews.analysis.builtin.features import (
     answer_features,
     best_sentence,
     english_level,
+    is_question,
     strongest_sentence,
 )
 from interviews.analysis.builtin.lexicon import (
@@ -43,6 +44,8 @@ from interviews.analysis.builtin.scoring import add_sample, cover, fresh_state, 
 # A language level needs this many words spoken in it across the candidate's
 # answers: "Sure." says nothing about someone's English.
 MIN_LANGUAGE_WORDS = 40
+# The English sample for answering an English question in Spanish.
+FELL_BACK_ENGLISH = 2
 # An English sample per this many words of an answer.
 ENGLISH_WORDS_PER_SAMPLE = 20
 
@@ -274,6 +277,17 @@ def _language_note(
     previous = state.get("last_guest_language", context.language)
     state["last_guest_language"] = chunk_language
     enough = False
+    asked_in_english = (
+        context.language != "en"
+        and bool(context.question)
+        and detect_language(context.question, context.language) == "en"
+    )
+    if asked_in_english and chunk_language != "en" and features.words >= 4:
+        # Asked in English, answered in Spanish: that says something about the
+        # candidate's English, and whatever little English came before counts now.
+        add_sample(state, "english", FELL_BACK_ENGLISH)
+        for sample, _ in state.pop("english_pending", []):
+            add_sample(state, "english", sample)
     if chunk_language == "en":
         state["counts"]["english_chunks"] += 1
         cover(state, ["english"])
@@ -391,7 +405,8 @@ def _is_candidate_question(text: str) -> bool:
     if len(words_of(fold(stripped))) > 30:
         return False
     said = [x for x in sentences(stripped) if not is_small_talk(x)]
-    return bool(said) and all(x.rstrip().endswith("?") or x.lstrip().startswith("¿") for x in said)
+    # "..., ¿no?" or "..., right?" after a statement is a tag: that sentence is said.
+    return bool(said) and all(is_question(x) for x in said)
 
 
 def _evidence_in(text: str, language: str, section: str, key: str) -> str:
@@ -421,7 +436,7 @@ def _analyze_guest(
     }
     claims = [
         c
-        for c in read_claims(whole, chunk_language, catalogue, companies)
+        for c in read_claims(whole, chunk_language, catalogue, companies, context.question)
         if (c.kind, c.subject, c.value, c.polarity) not in this_answer
     ]
     for claim in claims:
@@ -467,6 +482,9 @@ def _analyze_guest(
     # candidate's own questions are not answers.
     protected_reply = bool(_protected_grounds(context.question or "", context.language)[0])
     judged = not protected_reply and not _is_candidate_question(whole)
+    if judged and not answer.get("counted"):
+        answer["counted"] = True
+        state["counts"]["answers"] += 1
     if not judged:
         pass  # nothing to judge: see above
     elif features.evasive and "evasive" not in raised:

@@ -44,10 +44,52 @@ _NEGATION = {
 }
 
 
+# Fillers and approximations that speech puts between the words of a claim
+# ("estuve... pues cuatro años", "I was there, like, about three years"): taken out
+# before claims are read. The approximations only before a number.
+_FILLERS = {
+    "es": re.compile(
+        r"\.{2,}|\u2026|(?<!\w)(?:pues|eh+|em+|mm+|o sea|digamos|viste|este,|bueno,)(?!\w),?"
+        r"|(?<!\w)(?:como|mas o menos|aproximadamente|alrededor de)(?= (?:un|una|\d|dos|tres|cuatro"
+        r"|cinco|seis|siete|ocho|nueve|diez|once|doce|quince|veinte)\b)"
+    ),
+    "en": re.compile(
+        r"\.{2,}|\u2026|(?<!\w)(?:uh+|um+|er+|like,|you know,|i mean,)(?!\w),?"
+        r"|(?<!\w)(?:like|roughly|approximately)(?= (?:a|an|one|two|three|four|five|six|seven"
+        r"|eight|nine|ten|\d)\b)"
+    ),
+}
+
+
+def _without_fillers(folded: str, language: str) -> str:
+    rx = _FILLERS.get(language)
+    return re.sub(r"\s{2,}", " ", rx.sub(" ", folded)).strip() if rx else folded
+
+
+def _spoken_sentences(text: str) -> list[str]:
+    """Sentences, with a trailing-off ("estuve... pues cuatro años") joined to what
+    follows in lower case: one sentence spoken with a pause. Each stays verbatim."""
+    out: list[str] = []
+    for sentence in sentences(text):
+        if out and out[-1].endswith(("...", "\u2026")) and sentence[:1].islower():
+            joined = f"{out[-1]} {sentence}"
+            if joined in text:
+                out[-1] = joined
+                continue
+        out.append(sentence)
+    return out
+
+
 def read_claims(
-    text: str, language: str, catalogue: SkillCatalogue, companies: dict[str, dict]
+    text: str,
+    language: str,
+    catalogue: SkillCatalogue,
+    companies: dict[str, dict],
+    question: str | None = None,
 ) -> list[Claim]:
-    """Claims stated in a chunk, sentence by sentence."""
+    """Claims stated in a chunk, sentence by sentence. A time said without an
+    employer is about the one named last, in the answer or in the question ("¿cuánto
+    estuviste en X?" "Estuve dos años")."""
     skill_alt = catalogue.alternation
     company_alt = alternation(list(companies))
     claims: list[Claim] = []
@@ -67,8 +109,11 @@ def read_claims(
 
     company_rx = re.compile(rf"(?<!\w)(?:{company_alt})(?!\w)") if company_alt else None
     last_company = None  # the employer named last, for a time said without one
-    for sentence in sentences(text):
-        folded = with_replacements(fold(sentence), language)
+    if company_rx and question:
+        asked_about = company_rx.findall(fold(question))
+        last_company = asked_about[-1] if asked_about else None
+    for sentence in _spoken_sentences(text):
+        folded = _without_fillers(with_replacements(fold(sentence), language), language)
         named = company_rx.findall(folded) if company_rx else []
         if not named and last_company:
             for rx in patterns("company_years_bare"):
@@ -122,6 +167,15 @@ def read_claims(
                 if m and not negation.search(folded[: m.start()]):
                     claims.append(Claim("lead", sentence, None, "", 1))
                     break
+        if any(rx.search(folded) for rx in patterns("hire_negative")):
+            claims.append(Claim("hire", sentence, None, "", -1))
+        elif any(rx.search(folded) for rx in patterns("hire_positive")):
+            claims.append(Claim("hire", sentence, None, "", 1))
+        for rx in patterns("company_start"):
+            for m in rx.finditer(folded):
+                claims.append(
+                    Claim("company_start", sentence, float(m.group("year")), m.group("company"))
+                )
         for rx in patterns("company_years"):
             for m in rx.finditer(folded):
                 value = years_of(m)
@@ -137,6 +191,15 @@ def read_claims(
             (claim.kind, claim.subject, claim.polarity, claim.value, claim.sentence), claim
         )
     return list(unique.values())
+
+
+# A start year said a year off is memory; two years off contradicts the CV.
+MIN_START_YEARS_APART = 2
+
+
+def _start_year(entry: dict | None) -> int | None:
+    m = re.match(r"((?:19|20)\d\d)", str((entry or {}).get("startDate") or ""))
+    return int(m.group(1)) if m else None
 
 
 _TOPIC_WORD = re.compile(r"[a-z]{5,}")
@@ -225,6 +288,21 @@ def check_claims(
                     else "contradiction_lead_positive"
                 )
                 message = msgs[key]
+        elif claim.kind == "hire":
+            if any(c["polarity"] == -claim.polarity for c in previous("hire")):
+                key = (
+                    "contradiction_hire_negative"
+                    if claim.polarity < 0
+                    else "contradiction_hire_positive"
+                )
+                message = msgs[key]
+        elif claim.kind == "company_start":
+            entry = companies.get(claim.subject)
+            start = _start_year(entry)
+            if start is not None and abs(start - claim.value) >= MIN_START_YEARS_APART:
+                message = msgs["contradiction_company_start"].format(
+                    now=int(claim.value), cv=start, company=entry["company"]
+                )
         elif claim.kind == "solo":
             # Alone against with others, about the same piece of work: the host's
             # question now shares a word with what was said then.

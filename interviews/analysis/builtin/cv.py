@@ -138,7 +138,25 @@ def cv_companies(cv_data: dict) -> dict[str, dict]:
             name = re.sub(r",?\s+(?:s\.?a\.?u?|s\.?l\.?|inc\.?|ltd\.?|llc|gmbh)$", "", name)
             if len(name) >= 2:
                 out.setdefault(name, entry)
+            # People say "en Infoways", "at CloudNova": the name without the words
+            # that describe the business or the country.
+            short = name
+            while True:
+                shorter = re.sub(rf"\s+(?:{_COMPANY_TAIL})$", "", short)
+                if shorter == short:
+                    break
+                short = shorter
+            if short != name and len(short) >= 4:
+                out.setdefault(short, entry)
     return out
+
+
+_COMPANY_TAIL = (
+    "technologies|technology|tech|solutions|solution|labs|lab|consulting|consultores|"
+    "software|systems|sistemas|group|grupo|services|servicios|bpo|online|digital|"
+    "chile|argentina|mexico|colombia|uruguay|espana|spain|india|uk|usa|global|"
+    "corp|corporation|company|co|sa|sl|inc|ltd|llc|pvt|private|limited"
+)
 
 
 def _parse_month(value) -> date | None:

@@ -26,6 +26,13 @@ from interviews.analysis.builtin.lexicon import (
 # ---------------------------------------------------------------- answer features
 
 VAGUE_WORDS_PER_HEDGE = 60
+# Talk of habits, others and the impersonal "uno"/"se" this many times, with
+# nothing concrete, counts as one hedge more.
+GENERIC_DEFLECTIONS = 2
+# A self-assessment of a language level under this many words is not judged vague.
+LANGUAGE_SELF_ASSESSMENT_WORDS = 25
+# A sentence ending in "?" is a question put back only with this many words.
+MIN_QUESTION_WORDS = 3
 
 
 @dataclass
@@ -63,6 +70,12 @@ class AnswerFeatures:
     instance_question: bool = False  # the host asked for an example, what they did
     logistics_question: bool = False  # schedule, place, notice, pay
     refers_back: bool = False  # the host asks about something said earlier
+    opens_with_question: bool = False  # the answer starts by asking something back
+    quantity_question: bool = False  # the host asked how many, how much, how long
+    asked: bool = False  # the host's turn asks something (not only a statement)
+    invited_questions: bool = False  # "¿tenés alguna pregunta?": questions welcome
+    reason_question: bool = False  # "why", "¿por qué?": circumstances answer it
+    language_question: bool = False  # about a language the candidate speaks
 
     @property
     def specifics(self) -> int:
@@ -83,8 +96,40 @@ class AnswerFeatures:
 
     @property
     def evasive(self) -> bool:
-        return (bool(self.evasions) and self.metrics == 0 and self.specifics <= 2) or (
-            self.deflected
+        return (
+            # "Depende", "no me acuerdo": evasive unless an own action follows.
+            (
+                bool(self.evasions)
+                and not self.gap
+                and self.metrics == 0
+                and self.specifics <= 2
+                and self.own_actions == 0
+            )
+            or self.deflected
+            or self.unanswered
+        )
+
+    @property
+    def unanswered(self) -> bool:
+        """The shape of the question left unfilled: asked how many or how much, the
+        answer gives no figure and talks round it ("a veces más, a veces menos");
+        or it opens by asking something back and then says nothing of its own (no
+        action, no figure). A plain "no" or "I have not" is an answer."""
+        if self.gap or self.direct or self.own_actions or self.metrics or self.numbers:
+            return False
+        talk_round = self.deflections + len(self.evasions) + len(self.hedges)
+        if self.quantity_question and self.words >= 6 and talk_round >= 1:
+            return True
+        return (
+            self.opens_with_question
+            and self.asked
+            and not self.invited_questions
+            and self.words >= 12
+            and self.results == 0
+            # "¿Te refieres a producción? Usaría Helm...": a clarification, then
+            # an answer.
+            and self.plans == 0
+            and self.specifics <= 1
         )
 
     @property
@@ -96,12 +141,19 @@ class AnswerFeatures:
         deflection."""
         return (
             self.instance_question
+            and not self.reason_question
             and not self.gap
             and not self.direct
             and not self.asks_back
             and self.own_actions == 0
             and self.results == 0
             and self.metrics <= 1
+            # "Migramos el monolito a Kotlin con Gradle": concrete work told as
+            # "we" is an answer, not talk of the team.
+            and not (self.actions >= 2 and self.specifics >= 2)
+            # "La mitad sí: el cliente de la API y los tests; el resto, una
+            # compañera": naming what was theirs answers the question.
+            and not (self.deflections <= 2 and self.specifics >= 2)
             # More talk of habits and others than hedging about oneself: an answer
             # that is mostly "I guess, the usual" is vague, not a deflection.
             and self.deflections + len(self.evasions) > len(self.hedges)
@@ -115,13 +167,28 @@ class AnswerFeatures:
             # An honest "I have not used it", a question back, an answer about
             # logistics or a clarification of an earlier claim: not vagueness.
             return False
-        if self.direct and self.specifics >= 1:
+        if self.direct and self.specifics >= 1 and len(self.hedges) <= 2:
             return False  # "sí, usamos RICE": the closed question is answered
+        if self.language_question and self.words < LANGUAGE_SELF_ASSESSMENT_WORDS:
+            return False  # "lo leo, hablarlo me cuesta más": a level, said plainly
         hedges = len(self.hedges) + self.self_praise
+        if self.generic:
+            hedges += 1
         # A long answer says more than its one "a couple of things": it needs a
         # hedge per VAGUE_WORDS_PER_HEDGE words to be vague.
         needed = 1 + self.words // VAGUE_WORDS_PER_HEDGE
         return hedges >= needed and self.metrics == 0 and self.specifics <= 1
+
+    @property
+    def generic(self) -> bool:
+        """Habits and impersonal talk ("uno siempre trata de", "es importante que",
+        "se prioriza") with nothing concrete and no own action: a generality."""
+        return (
+            self.deflections >= GENERIC_DEFLECTIONS
+            and self.specifics == 0
+            and self.metrics == 0
+            and self.own_actions == 0
+        )
 
     @property
     def strong(self) -> bool:
@@ -150,6 +217,8 @@ class AnswerFeatures:
         )
 
 
+# A capitalised word after a space that does not start a sentence: part of a name.
+_INNER_NAMES = re.compile(r"(?<![.!?\u00bf\u00a1]\s)(?<=\s)[A-Z\u00c0-\u00de][\w\u00c0-\u00ff-]+")
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%|\bpor ciento\b|\bpercent\b")
 _MONEY = re.compile(r"[$\u20ac\u00a3]\s?\d|\d\s?(?:euros|dollars|[$\u20ac\u00a3])")
 _BIG_NUMBER = re.compile(r"(?<![\w.,])(?!(?:19|20)\d\d\b)(?:\d{1,3}(?:[.,]\d{3})+|\d{3,})(?![\w])")
@@ -205,6 +274,10 @@ def _speech_patterns(language: str) -> dict[str, tuple[re.Pattern, ...]]:
         "plan": (re.compile(rules["strong"]["plan"]),),
         "enumerator": (re.compile(rules["vague"]["enumerator"]),),
         "refers_back": tuple(re.compile(p) for p in rules["questions"]["refers_back"]),
+        "instance": tuple(re.compile(p) for p in rules["evasive"]["instance_pattern"]),
+        "quantity": tuple(re.compile(p) for p in rules["evasive"]["quantity_question"]),
+        "justifying": tuple(re.compile(p) for p in rules["evasive"]["justifying"]),
+        "language_level": tuple(re.compile(p) for p in rules["questions"]["language_level"]),
     }
 
 
@@ -222,6 +295,18 @@ def _listing_hedges(hedges: list[str], folded: str, language: str) -> list[str]:
         if uses and all(enumerator.match(folded, m.end()) for m in uses):
             listing.append(hedge)
     return listing
+
+
+def is_question(sentence: str) -> bool:
+    """A sentence that asks something of three words or more. The asking part is what
+    follows the last "¿" (or, without one, the last comma): "se hace así, ¿no?",
+    "¿sabes?", "that's the idea, right?" are tags on a statement, not questions."""
+    stripped = sentence.strip()
+    if not (stripped.endswith("?") or stripped.startswith("\u00bf")):
+        return False
+    mark = stripped.rfind("\u00bf")
+    asking = stripped[mark:] if mark >= 0 else stripped.rsplit(",", 1)[-1]
+    return len(words_of(fold(asking))) >= MIN_QUESTION_WORDS
 
 
 def _count_plans(folded: str, language: str) -> int:
@@ -335,8 +420,14 @@ def answer_features(
             remembered = rx.sub(" ", remembered)
     evasions = phrases_in(remembered, language, "evasive", "phrases")
     opening = re.sub(r"^[^\w¿¡]+", "", folded)
-    asks_back = bool(count("question_back", "vague")) or any(
-        s.rstrip().endswith("?") or s.lstrip().startswith("\u00bf") for s in sentences(text)
+    # A question of three words or more: "¿sabes?", "¿me explico?", "you know?" are
+    # tags on a statement, not questions put to the interviewer.
+    asked_back = [s for s in sentences(text) if is_question(s)]
+    asks_back = bool(count("question_back", "vague")) or bool(asked_back)
+    said = [s for s in sentences(text) if len(words_of(fold(s))) >= MIN_QUESTION_WORDS]
+    opens_with_question = bool(asked_back) and bool(said) and said[0] == asked_back[0]
+    direct = any(rx.match(opening) for rx in speech["direct"]) and not any(
+        rx.match(opening) for rx in speech["justifying"]
     )
     return AnswerFeatures(
         language=language,
@@ -371,11 +462,28 @@ def answer_features(
         anchors=sum(len(rx.findall(folded)) for rx in speech["anchors"]),
         gap=bool(count("gap", "vague")),
         asks_back=asks_back,
-        direct=any(rx.match(opening) for rx in speech["direct"]),
+        direct=direct,
         deflections=count("deflection", "evasive"),
-        instance_question=asked("instance_question", "evasive"),
-        logistics_question=asked("logistics"),
+        instance_question=asked("instance_question", "evasive")
+        or any(rx.search(qfolded) for rx in speech["instance"]),
+        # A company's name ("Viajes Brisa", "Remote Labs") is no question about travel
+        # or remote work: capitalised words inside a sentence are left out.
+        logistics_question=bool(
+            phrases_in(
+                fold(_INNER_NAMES.sub(" ", question or "")), language, "questions", "logistics"
+            )
+        ),
         refers_back=any(rx.search(qfolded) for rx in speech["refers_back"]),
+        opens_with_question=opens_with_question,
+        quantity_question=any(rx.search(qfolded) for rx in speech["quantity"]),
+        asked="?" in qfolded
+        or "\u00bf" in qfolded
+        or asked("instance_question", "evasive")
+        or asked("technical_question", "dimensions")
+        or bool(catalogue.keys_in(qfolded)),
+        invited_questions=asked("invites_questions"),
+        reason_question=asked("reason"),
+        language_question=any(rx.search(qfolded) for rx in speech["language_level"]),
     )
 
 
@@ -430,6 +538,7 @@ def english_level(text: str) -> tuple[int, list[str], bool, int]:
         score += 1
     if words < 8:
         score -= 1
-    # Twenty words said in English communicate something, whatever the mistakes.
-    floor = 2 if words >= 20 else 1
+    # Twenty words said in English communicate something, whatever the mistakes;
+    # fifty are understandable speech (the rubric's 5 is "understandable with errors").
+    floor = 4 if words >= 50 else 3 if words >= 20 else 1
     return max(floor, min(10, int(score + 0.5))), errors, self_low, fluency

@@ -25,6 +25,14 @@ from interviews.analysis.builtin.lexicon import (
 
 # --------------------------------------------------------------------- scorecard
 
+# Problems (vague, evasive, contradicted answers) outweigh concrete answers when
+# there are more than this many per concrete answer: then "no hire". Two strong
+# examples among six problems leave the decision open ("maybe").
+PROBLEMS_PER_STRONG = 3
+# Scores follow the rubric, where 5 is "surface level, thin examples": a middling
+# candidate (overall about 5) is a "maybe"; clearly under it, "no hire".
+NO_HIRE_BELOW = 4.8
+
 
 def _replay(context: ScorecardContext) -> tuple[dict, list[dict]]:
     """Analyse the transcript from scratch: for a scorecard without a running state."""
@@ -133,7 +141,11 @@ def generate_scorecard_sync(context: ScorecardContext) -> ScorecardDraft:
     red = [i for i in insights if i.get("type") == "red-flag"]
     contradictions = [i for i in insights if i.get("type") == "contradiction"]
     problems = len(red) + len(contradictions)
-    if overall < 5.5 or len(contradictions) >= 2 or (problems >= 3 and problems > 2 * len(green)):
+    if (
+        overall < NO_HIRE_BELOW
+        or len(contradictions) >= 2
+        or (problems >= 3 and problems > PROBLEMS_PER_STRONG * len(green))
+    ):
         verdict = "no_hire"
     elif (
         overall >= 7

@@ -3,13 +3,16 @@ against what careful reviewers labelled.
 
     .venv/bin/python bench/eval_interviews.py --split tuning
     .venv/bin/python bench/eval_interviews.py --split tuning --errors   # misses, with text
+    .venv/bin/python bench/eval_interviews.py --split validation        # to choose, figures only
     .venv/bin/python bench/eval_interviews.py --split heldout           # to report only
     .venv/bin/python bench/eval_interviews.py --interview es-ar-02 --errors
 
 The corpus (`bench/data/interviews/*.json`, format in `LABELLING.md` there) was
 written from a labelling guide by someone who had not read the rules; `split.json`
-fixed the tuning and held-out halves before any tuning. Rules are tuned on the
-tuning half only: `--errors` refuses to print anything from the held-out half.
+fixed the tuning and held-out halves before any tuning, and a validation set
+before it was written. Rules are tuned on the tuning half only: `--errors` refuses
+to print anything from the others. Validation figures choose between rule changes
+(keep or revert); the held-out half is only ever reported.
 
 Each interview is replayed as speech-to-text delivers it: every turn becomes one to
 three Deepgram live `Results` messages (words diarised with the turn's speaker,
@@ -92,6 +95,7 @@ def load_split() -> dict[str, list[str]]:
         "tuning": split["tuning"],
         "heldout": split["heldout"],
         "second_batch": split["second_batch"],
+        "validation": split["validation"],
     }
 
 
@@ -380,7 +384,9 @@ def print_overall(results: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=("tuning", "heldout", "all"), default="tuning")
+    parser.add_argument(
+        "--split", choices=("tuning", "validation", "heldout", "all"), default="tuning"
+    )
     parser.add_argument(
         "--batch",
         choices=("first", "second", "both"),

@@ -280,22 +280,12 @@ def check_claims(
                     message = msgs["contradiction_skill_use_cv"].format(skill=name)
             elif any(c["polarity"] < 0 for c in uses):
                 message = msgs["contradiction_skill_unuse_claim"].format(skill=name)
-        elif claim.kind == "lead":
-            if any(c["polarity"] == -claim.polarity for c in previous("lead")):
-                key = (
-                    "contradiction_lead_negative"
-                    if claim.polarity < 0
-                    else "contradiction_lead_positive"
-                )
-                message = msgs[key]
-        elif claim.kind == "hire":
-            if any(c["polarity"] == -claim.polarity for c in previous("hire")):
-                key = (
-                    "contradiction_hire_negative"
-                    if claim.polarity < 0
-                    else "contradiction_hire_positive"
-                )
-                message = msgs[key]
+        elif claim.kind in ("lead", "hire"):
+            # "I led it" / "someone else led it", "I hired them" / "HR did": one
+            # message per direction of the turn-around.
+            if any(c["polarity"] == -claim.polarity for c in previous(claim.kind)):
+                side = "negative" if claim.polarity < 0 else "positive"
+                message = msgs[f"contradiction_{claim.kind}_{side}"]
         elif claim.kind == "company_start":
             entry = companies.get(claim.subject)
             start = _start_year(entry)

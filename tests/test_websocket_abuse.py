@@ -230,7 +230,9 @@ def test_an_oversized_audio_frame_closes_the_deepgram_stream(live, deepgram):
         upstream = deepgram.connections[-1]
         assert upstream.closed == "CloseStream"
         assert upstream.controls[-1] == "CloseStream"
-        counts = probe_until(server, lambda c: c["relays_running"] == 0)
+        counts = probe_until(
+            server, lambda c: c["relays_running"] == 0 and c["audio_consumers"] == 0
+        )
         assert counts["relays_running"] == 0 and counts["audio_consumers"] == 0, counts
         assert "Traceback" not in server.output(), server.output()[-3000:]
     finally:
@@ -255,7 +257,9 @@ def test_a_browser_that_vanishes_closes_the_deepgram_stream(live, deepgram):
         asyncio.run(vanish())
         seconds = wait_for(lambda: deepgram.connections and deepgram.connections[-1].closed, 5)
         assert deepgram.connections[-1].closed == "CloseStream", seconds
-        counts = probe_until(server, lambda c: c["relays_running"] == 0)
+        counts = probe_until(
+            server, lambda c: c["relays_running"] == 0 and c["audio_consumers"] == 0
+        )
         assert counts["relays_running"] == 0 and counts["audio_consumers"] == 0, counts
     finally:
         server.stop()

@@ -309,11 +309,11 @@ async def test_servers_run_no_analysis_when_it_runs_on_celery_workers(settings):
     runner = runner_module.runner
     settings.ANALYSIS_IN_PROCESS = True
     settings.ANALYSIS_WORKERS = "celery"
-    await HttpCommunicator(application, "GET", "/healthz").get_response()
+    await HttpCommunicator(application, "GET", "/healthz").get_response(timeout=10)
     assert runner._poller is None
     # The embedded default, for contrast: the first request starts the runner.
     settings.ANALYSIS_WORKERS = "inprocess"
-    await HttpCommunicator(application, "GET", "/healthz").get_response()
+    await HttpCommunicator(application, "GET", "/healthz").get_response(timeout=10)
     assert runner._poller is not None
     await runner.stop()
     runner._poller = None

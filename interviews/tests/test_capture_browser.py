@@ -12,6 +12,7 @@ System packages: chromium, espeak-ng (scripts/setup.sh installs them).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -174,13 +175,13 @@ def transcript_texts(interview) -> list[str]:
     )
 
 
-async def test_the_capture_page_sends_microphone_audio_through_the_relay(
-    live_interview, alice, voice_wav, deepgram, server, tmp_path
-):
+@contextlib.asynccontextmanager
+async def capture_page(user, voice_wav, server, tmp_path):
+    """A fresh headless Chromium whose fake microphone plays `voice_wav`, signed in
+    as `user`: its first page, before any navigation."""
     _require(CHROMIUM)
     playwright_api = pytest.importorskip("playwright.async_api")
-    cookie = await session_cookie(alice)
-
+    cookie = await session_cookie(user)
     async with playwright_api.async_playwright() as playwright:
         context = await playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"),  # a fresh profile
@@ -192,60 +193,64 @@ async def test_the_capture_page_sends_microphone_audio_through_the_relay(
             await context.add_cookies(
                 [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": server}]
             )
-            page = await context.new_page()
-            console: list[str] = []
-            page.on("console", lambda message: console.append(message.text))
-            response = await page.goto(f"{server}/interviews/{live_interview.pk}/live/")
-            assert response.status == 200, (response.url, _log(tmp_path))
-            assert response.url.endswith("/live/"), response.url  # not the sign-in page
-            assert await page.locator("#capture").count() == 1, await page.title()
-
-            await page.click("#capture-start")
-
-            # Audio bytes reach Deepgram's stand-in through the relay, as webm.
-            await wait_until(
-                lambda: deepgram.connections and deepgram.connections[0].audio_bytes > 6000,
-                timeout=30,
-            )
-            upstream = deepgram.connections[0]
-            assert upstream.frames[0].startswith(EBML_MAGIC)
-            assert upstream.headers["authorization"] == f"Token {KEY}"
-            assert upstream.params["language"] == "es"
-            await page_until(
-                page, "document.getElementById('capture-status').dataset.state === 'live'"
-            )
-            # The level meter moves: the fake microphone is speaking.
-            await page_until(page, "document.getElementById('capture-level').value > 0")
-            # Capturing, the control is one compact line: a labelled input level and
-            # Stop; the start button and the tab option are out of the way.
-            assert await page.locator("label[for=capture-level]").is_visible()
-            assert "Input level" in await page.locator("label[for=capture-level]").inner_text()
-            assert await page.locator("#capture-stop").is_visible()
-            assert await page.locator("#capture-start").is_hidden()
-            assert await page.locator("#capture-tab").is_hidden()
-            box = await page.locator("#capture").bounding_box()
-            assert box["height"] < 60, box
-            await page.screenshot(
-                path=str(tmp_path / "capturing.png"), clip={**box, "height": box["height"] + 4}
-            )
-            # The stand-in's answer is stored and shown on the page through the feed.
-            deadline = asyncio.get_running_loop().time() + 20
-            while HEARD not in await transcript_texts(live_interview):
-                assert asyncio.get_running_loop().time() < deadline, console
-                await asyncio.sleep(0.2)
-            await page.locator("#transcript").get_by_text(HEARD).wait_for(timeout=10_000)
-
-            await page.click("#capture-stop")
-            await wait_until(lambda: upstream.closed == "CloseStream", timeout=15)
-            await page_until(
-                page, "document.getElementById('capture-status').dataset.state === 'stopped'"
-            )
-            sent = await page.evaluate("document.getElementById('capture').capture.sentBytes")
-            # Every byte the page sent reached Deepgram (the relay adds nothing).
-            assert upstream.audio_bytes == sent
-            assert KEY not in await page.content()
+            yield await context.new_page()
         finally:
             await context.close()
+
+
+async def test_the_capture_page_sends_microphone_audio_through_the_relay(
+    live_interview, alice, voice_wav, deepgram, server, tmp_path
+):
+    async with capture_page(alice, voice_wav, server, tmp_path) as page:
+        console: list[str] = []
+        page.on("console", lambda message: console.append(message.text))
+        response = await page.goto(f"{server}/interviews/{live_interview.pk}/live/")
+        assert response.status == 200, (response.url, _log(tmp_path))
+        assert response.url.endswith("/live/"), response.url  # not the sign-in page
+        assert await page.locator("#capture").count() == 1, await page.title()
+
+        await page.click("#capture-start")
+
+        # Audio bytes reach Deepgram's stand-in through the relay, as webm.
+        await wait_until(
+            lambda: deepgram.connections and deepgram.connections[0].audio_bytes > 6000,
+            timeout=30,
+        )
+        upstream = deepgram.connections[0]
+        assert upstream.frames[0].startswith(EBML_MAGIC)
+        assert upstream.headers["authorization"] == f"Token {KEY}"
+        assert upstream.params["language"] == "es"
+        await page_until(page, "document.getElementById('capture-status').dataset.state === 'live'")
+        # The level meter moves: the fake microphone is speaking.
+        await page_until(page, "document.getElementById('capture-level').value > 0")
+        # Capturing, the control is one compact line: a labelled input level and
+        # Stop; the start button and the tab option are out of the way.
+        assert await page.locator("label[for=capture-level]").is_visible()
+        assert "Input level" in await page.locator("label[for=capture-level]").inner_text()
+        assert await page.locator("#capture-stop").is_visible()
+        assert await page.locator("#capture-start").is_hidden()
+        assert await page.locator("#capture-tab").is_hidden()
+        box = await page.locator("#capture").bounding_box()
+        assert box["height"] < 60, box
+        await page.screenshot(
+            path=str(tmp_path / "capturing.png"), clip={**box, "height": box["height"] + 4}
+        )
+        # The stand-in's answer is stored and shown on the page through the feed.
+        deadline = asyncio.get_running_loop().time() + 20
+        while HEARD not in await transcript_texts(live_interview):
+            assert asyncio.get_running_loop().time() < deadline, console
+            await asyncio.sleep(0.2)
+        await page.locator("#transcript").get_by_text(HEARD).wait_for(timeout=10_000)
+
+        await page.click("#capture-stop")
+        await wait_until(lambda: upstream.closed == "CloseStream", timeout=15)
+        await page_until(
+            page, "document.getElementById('capture-status').dataset.state === 'stopped'"
+        )
+        sent = await page.evaluate("document.getElementById('capture').capture.sentBytes")
+        # Every byte the page sent reached Deepgram (the relay adds nothing).
+        assert upstream.audio_bytes == sent
+        assert KEY not in await page.content()
 
 
 async def test_a_page_that_stops_sending_is_closed_4408_and_reconnects(
@@ -254,58 +259,36 @@ async def test_a_page_that_stops_sending_is_closed_4408_and_reconnects(
     """The server takes a silent capture socket for a page that is gone; a page that
     is in fact still there (its recorder stalled) reconnects with a fresh recording
     instead of stopping."""
-    _require(CHROMIUM)
-    playwright_api = pytest.importorskip("playwright.async_api")
-    cookie = await session_cookie(alice)
-
-    async with playwright_api.async_playwright() as playwright:
-        context = await playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CAPTURE_ARGS, f"--use-file-for-fake-audio-capture={voice_wav}"],
+    async with capture_page(alice, voice_wav, server, tmp_path) as page:
+        await page.goto(f"{server}/interviews/{live_interview.pk}/live/")
+        await page.click("#capture-start")
+        await wait_until(
+            lambda: deepgram.connections and deepgram.connections[0].audio_bytes > 0,
+            timeout=30,
         )
-        try:
-            await context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": server}]
-            )
-            page = await context.new_page()
-            await page.goto(f"{server}/interviews/{live_interview.pk}/live/")
-            await page.click("#capture-start")
-            await wait_until(
-                lambda: deepgram.connections and deepgram.connections[0].audio_bytes > 0,
-                timeout=30,
-            )
-            await page_until(
-                page, "document.getElementById('capture-status').dataset.state === 'live'"
-            )
-            first = deepgram.connections[0]
+        await page_until(page, "document.getElementById('capture-status').dataset.state === 'live'")
+        first = deepgram.connections[0]
 
-            # The recorder stalls; the page and its socket stay.
-            await page.evaluate("document.getElementById('capture').capture.recorder.pause()")
-            await wait_until(lambda: first.closed, timeout=5)
-            assert first.closed == "CloseStream"
-            # Told 4408, the page reconnected and started a fresh recording.
-            await wait_until(
-                lambda: len(deepgram.connections) > 1 and deepgram.connections[1].frames,
-                timeout=15,
-            )
-            assert deepgram.connections[1].frames[0].startswith(EBML_MAGIC)
-            assert (
-                await page.evaluate("document.getElementById('capture').capture.lastCloseCode")
-                == 4408
-            ), _log(tmp_path)
-            await page_until(
-                page, "document.getElementById('capture-status').dataset.state === 'live'"
-            )
-            assert await page.locator("#capture-stop").is_enabled()
-            assert await page.evaluate("document.getElementById('capture').capture.running")
+        # The recorder stalls; the page and its socket stay.
+        await page.evaluate("document.getElementById('capture').capture.recorder.pause()")
+        await wait_until(lambda: first.closed, timeout=5)
+        assert first.closed == "CloseStream"
+        # Told 4408, the page reconnected and started a fresh recording.
+        await wait_until(
+            lambda: len(deepgram.connections) > 1 and deepgram.connections[1].frames,
+            timeout=15,
+        )
+        assert deepgram.connections[1].frames[0].startswith(EBML_MAGIC)
+        assert (
+            await page.evaluate("document.getElementById('capture').capture.lastCloseCode") == 4408
+        ), _log(tmp_path)
+        await page_until(page, "document.getElementById('capture-status').dataset.state === 'live'")
+        assert await page.locator("#capture-stop").is_enabled()
+        assert await page.evaluate("document.getElementById('capture').capture.running")
 
-            await page.click("#capture-stop")
-            await wait_until(lambda: deepgram.connections[1].closed == "CloseStream", timeout=15)
-            await page_until(
-                page, "document.getElementById('capture-status').dataset.state === 'stopped'"
-            )
-            assert len(deepgram.connections) == 2
-        finally:
-            await context.close()
+        await page.click("#capture-stop")
+        await wait_until(lambda: deepgram.connections[1].closed == "CloseStream", timeout=15)
+        await page_until(
+            page, "document.getElementById('capture-status').dataset.state === 'stopped'"
+        )
+        assert len(deepgram.connections) == 2

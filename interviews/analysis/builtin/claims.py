@@ -12,6 +12,7 @@ from interviews.analysis.builtin.cv import (
     cv_years,
     different,
     fmt,
+    start_year,
     tenure_years,
 )
 from interviews.analysis.builtin.lexicon import (
@@ -197,11 +198,6 @@ def read_claims(
 MIN_START_YEARS_APART = 2
 
 
-def _start_year(entry: dict | None) -> int | None:
-    m = re.match(r"((?:19|20)\d\d)", str((entry or {}).get("startDate") or ""))
-    return int(m.group(1)) if m else None
-
-
 _TOPIC_WORD = re.compile(r"[a-z]{5,}")
 
 
@@ -288,7 +284,7 @@ def check_claims(
                 message = msgs[f"contradiction_{claim.kind}_{side}"]
         elif claim.kind == "company_start":
             entry = companies.get(claim.subject)
-            start = _start_year(entry)
+            start = start_year(entry)
             if start is not None and abs(start - claim.value) >= MIN_START_YEARS_APART:
                 message = msgs["contradiction_company_start"].format(
                     now=int(claim.value), cv=start, company=entry["company"]

@@ -191,6 +191,12 @@ def _cv_reference_date(cv_data: dict) -> date | None:
     return date(first.year + months // 12, months % 12 + 1, 1)
 
 
+def start_year(entry: dict | None) -> int | None:
+    """The year a CV entry started, if it says."""
+    start = _parse_month((entry or {}).get("startDate"))
+    return start.year if start else None
+
+
 def tenure_years(entry: dict, cv_data: dict) -> float | None:
     start = _parse_month(entry.get("startDate"))
     # An open-ended job is measured to the day the CV speaks of, never to

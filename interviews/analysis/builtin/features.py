@@ -311,8 +311,14 @@ def is_question(sentence: str) -> bool:
 
 def _count_plans(folded: str, language: str) -> int:
     (plan,) = _speech_patterns(language)["plan"]
-    excluded = {fold(w) for w in load_rules(language)["strong"]["not_plan"]}
+    excluded = _not_plans(language)
     return len({m.group(0) for m in plan.finditer(folded) if m.group(0) not in excluded})
+
+
+@cache
+def _not_plans(language: str) -> frozenset[str]:
+    """Words the plan pattern finds that are no plan, folded."""
+    return frozenset(fold(w) for w in load_rules(language)["strong"]["not_plan"])
 
 
 @lru_cache(maxsize=8)

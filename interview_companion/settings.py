@@ -138,7 +138,17 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process, no Redis: the in-memory layer, its expiry walk at most once per
+    # INMEMORY_LAYER_CLEAN_SECONDS (channel_layers.py says why; 0: Channels' own).
+    _clean_every = env.float("INMEMORY_LAYER_CLEAN_SECONDS", default=1.0)
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "interview_companion.channel_layers.ThrottledInMemoryChannelLayer",
+            "CONFIG": {"clean_every": _clean_every},
+        }
+        if _clean_every > 0
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    }
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

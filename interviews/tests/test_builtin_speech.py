@@ -7,6 +7,8 @@ them taken from the evaluation corpus).
 
 from __future__ import annotations
 
+import pytest
+
 from interviews.analysis.builtin.cv import catalogue_for
 from interviews.analysis.builtin.features import answer_features
 
@@ -720,17 +722,88 @@ def test_a_statement_with_a_tag_question_is_an_answer_to_judge():
 
 
 def test_indirect_protected_questions_in_several_varieties():
-    from interviews.analysis.builtin.chunks import _protected_grounds
+    from interviews.analysis.builtin.chunks import protected_grounds
 
-    assert _protected_grounds("¿y tenés pensado casarte en algún momento?", "es")[0]
-    assert _protected_grounds("qué acento lindo, ¿de dónde son tus padres?", "es")[0]
-    assert _protected_grounds("Is your partner a man or a woman, for the party list?", "en")[0]
-    assert _protected_grounds("Were you part of the staff association there?", "en")[0]
-    assert _protected_grounds("¿Estuviste en el comité de empresa?", "es")[0]
+    assert protected_grounds("¿y tenés pensado casarte en algún momento?", "es")[0]
+    assert protected_grounds("qué acento lindo, ¿de dónde son tus padres?", "es")[0]
+    assert protected_grounds("Is your partner a man or a woman, for the party list?", "en")[0]
+    assert protected_grounds("Were you part of the staff association there?", "en")[0]
+    assert protected_grounds("¿Estuviste en el comité de empresa?", "es")[0]
     # Lawful look-alikes.
-    assert not _protected_grounds("¿Tenés permiso de trabajo en Uruguay?", "es")[0]
-    assert not _protected_grounds("Would you be okay joining the on-call rota?", "en")[0]
-    assert not _protected_grounds("We have a staff meeting every Monday.", "en")[0]
+    assert not protected_grounds("¿Tenés permiso de trabajo en Uruguay?", "es")[0]
+    assert not protected_grounds("Would you be okay joining the on-call rota?", "en")[0]
+    assert not protected_grounds("We have a staff meeting every Monday.", "en")[0]
+
+
+# Sentences of their own (not the corpus's), one or two per ground and variety,
+# with the look-alikes each new pattern must leave alone.
+PROTECTED_ROUND_ONE = [
+    ("es", "age", "Oye, te ves bien jovencita, ¿en qué año es que naciste?"),
+    ("es", "age", "y a usted cuánto le falta para jubilarse, más o menos"),
+    ("es", "family", "Bárbaro. ¿Y vos tenés pensado agrandar la familia?"),
+    ("es", "family", "ya, ¿y los cabros chicos quién te los cuida en la tarde?"),
+    ("es", "family", "¿Y tenís guagua o todavía no?"),
+    ("es", "marital_status", "¿Y su esposa trabaja también, o está en la casa?"),
+    ("es", "religion", "¿Vosotros sois practicantes? Lo digo por los turnos del domingo."),
+    ("es", "origin", "¿Y tú eres venezolano? Es que hablas distinto."),
+    ("es", "origin", "¿Cuál es tu lengua materna, el gallego?"),
+    ("es", "origin", "mirá, ¿tus viejos de dónde son? por el apellido digo"),
+    ("es", "health", "¿Estuviste con carpeta médica el año pasado?"),
+    ("es", "health", "y más o menos cuánto pesás, es por el equipo de protección"),
+    ("es", "union", "¿Y tú hiciste huelga en tu anterior trabajo?"),
+    ("es", "union", "che, ¿vos te adheriste a los paros del año pasado?"),
+    ("es", "sexual_orientation", "¿Usted tiene novio o novia? Pregunto nomás."),
+    ("en", "age", "You look quite young for this, what's your actual age?"),
+    ("en", "age", "So what year did you sit your GCSEs?"),
+    ("en", "age", "how long before you retire, would you say"),
+    ("en", "family", "Any little ones at home?"),
+    ("en", "family", "are you planning for a baby in the next year or so"),
+    ("en", "marital_status", "Is it Miss or Mrs, sorry?"),
+    ("en", "marital_status", "And would your partner be fine with the travel?"),
+    ("en", "religion", "Will you be wanting time off for Diwali?"),
+    ("en", "origin", "Is English your first language?"),
+    ("en", "origin", "Are you a British citizen, or do you hold another passport?"),
+    ("en", "health", "Are you on any medications at the moment?"),
+    ("en", "health", "Have you ever suffered from depression?"),
+    ("en", "union", "Were you out with the others during the strikes?"),
+    ("en", "union", "How do you feel about unions?"),
+    ("en", "sexual_orientation", "Is your other half a man or a woman?"),
+    ("en", "sexual_orientation", "Are you part of the LGBTQ community?"),
+]
+
+PROTECTED_ROUND_ONE_LOOKALIKES = [
+    ("es", "¿Qué edad tiene el sistema que mantenían?"),
+    ("es", "¿Has trabajado en el extranjero o con clientes extranjeros?"),
+    ("es", "¿Tenés más de cuarenta años de experiencia en total? Es broma."),
+    ("es", "¿Fuiste practicante en la consultora?"),
+    ("es", "¿Alguna vez sufriste una caída grave del sistema en producción?"),
+    ("es", "El cliente es mexicano y el equipo es chileno o argentino."),
+    ("es", "Desde tu punto de vista, ¿qué harías distinto?"),
+    ("es", "¿Cuánto tiempo estuviste en el paro entre un trabajo y otro?"),
+    ("en", "How old is the codebase you maintain?"),
+    ("en", "How do you go about organizing your week?"),
+    ("en", "Are there any conditions you'd want in the offer?"),
+    ("en", "We match your retirement contributions up to five percent."),
+    ("en", "We have over forty engineers and under thirty open tickets."),
+    ("en", "Is the service language agnostic?"),
+    ("en", "Which partner companies have you integrated with?"),
+    ("en", "Whoever your manager is, he or she will meet you weekly."),
+    ("en", "Do you know the difference between UNION and UNION ALL?"),
+]
+
+
+@pytest.mark.parametrize(("language", "ground", "text"), PROTECTED_ROUND_ONE)
+def test_protected_questions_written_by_other_authors_are_recognised(language, ground, text):
+    from interviews.analysis.builtin.chunks import protected_grounds
+
+    assert ground in protected_grounds(text, language)[0]
+
+
+@pytest.mark.parametrize(("language", "text"), PROTECTED_ROUND_ONE_LOOKALIKES)
+def test_their_lawful_look_alikes_raise_nothing(language, text):
+    from interviews.analysis.builtin.chunks import protected_grounds
+
+    assert protected_grounds(text, language)[0] == []
 
 
 # ------------------------------------------------------- scores (tune16)

@@ -52,7 +52,7 @@ ENGLISH_WORDS_PER_SAMPLE = 20
 # ------------------------------------------------------------------ the analysis
 
 
-def _protected_grounds(text: str, language: str) -> tuple[list[str], str | None]:
+def protected_grounds(text: str, language: str) -> tuple[list[str], str | None]:
     """The protected grounds a host's words touch, and the sentence that does."""
     grounds: list[str] = []
     evidence = None
@@ -70,13 +70,13 @@ def _protected_grounds(text: str, language: str) -> tuple[list[str], str | None]
 
 def _protected_insight(context: ChunkContext) -> tuple[InsightDraft | None, list[str]]:
     text = context.chunk.text
-    grounds, evidence = _protected_grounds(text, context.language)
+    grounds, evidence = protected_grounds(text, context.language)
     earlier = (context.question or "").strip()
     if earlier:
         # A question split across chunks: read the turn so far, and raise only what
         # the earlier chunks did not already raise.
-        before, _ = _protected_grounds(earlier, context.language)
-        whole, _ = _protected_grounds(f"{earlier} {text}", context.language)
+        before, _ = protected_grounds(earlier, context.language)
+        whole, _ = protected_grounds(f"{earlier} {text}", context.language)
         for ground in whole:
             if ground not in before and ground not in grounds:
                 grounds.append(ground)
@@ -480,7 +480,7 @@ def _analyze_guest(
         )
     # A reply to a protected question never counts against the candidate, and the
     # candidate's own questions are not answers.
-    protected_reply = bool(_protected_grounds(context.question or "", context.language)[0])
+    protected_reply = bool(protected_grounds(context.question or "", context.language)[0])
     judged = not protected_reply and not _is_candidate_question(whole)
     if judged and not answer.get("counted"):
         answer["counted"] = True

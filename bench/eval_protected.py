@@ -61,20 +61,13 @@ def ratio(hit: int, total: int) -> str:
     return f"{hit / total:.2f} ({hit}/{total})" if total else "-"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["tuning", "heldout", "all"], default="tuning")
-    parser.add_argument("--round", choices=["1", "2", "all"], default="all")
-    parser.add_argument("--errors", action="store_true", help="misses and false alarms")
-    args = parser.parse_args()
-    if args.errors and args.split != "tuning":
-        parser.error("--errors shows the tuning half only: the held-out half is never tuned on")
-
+def evaluate(split: str, rounds: list[str]) -> tuple[dict[str, list[int]], list, int]:
+    """Counts per key ("all", a variety, "ground <name>"): [protected, flagged, right
+    ground, lawful, alarms on them, ordinary, alarms on them]; the errors; the
+    number of items."""
     from interviews.analysis.builtin.chunks import protected_grounds
 
-    rounds = ["1", "2"] if args.round == "all" else [args.round]
-    items = load(args.split, rounds)
-    # counts[key] = [protected, flagged, right ground, lawful, alarms, none, alarms]
+    items = load(split, rounds)
     counts: dict[str, list[int]] = defaultdict(lambda: [0] * 7)
     errors = []
     for item in items:
@@ -96,8 +89,21 @@ def main() -> int:
                 counts[key][slot + 1] += bool(grounds)
             if grounds:
                 errors.append((f"false alarm {grounds}", item))
+    return dict(counts), errors, len(items)
 
-    print(f"protected questions, {args.split}, round {args.round} ({len(items)} interviewer turns)")
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=["tuning", "heldout", "all"], default="tuning")
+    parser.add_argument("--round", choices=["1", "2", "all"], default="all")
+    parser.add_argument("--errors", action="store_true", help="misses and false alarms")
+    args = parser.parse_args()
+    if args.errors and args.split != "tuning":
+        parser.error("--errors shows the tuning half only: the held-out half is never tuned on")
+
+    rounds = ["1", "2"] if args.round == "all" else [args.round]
+    counts, errors, size = evaluate(args.split, rounds)
+    print(f"protected questions, {args.split}, round {args.round} ({size} interviewer turns)")
     print(f"{'':24} {'recall':>16} {'right ground':>16} {'lawful alarms':>16} {'other alarms':>16}")
     for key in sorted(counts, key=lambda k: (k != "all", k.startswith("ground"), k)):
         p, f, r, lawful, la, none, na = counts[key]

@@ -769,6 +769,27 @@ PROTECTED_ROUND_ONE = [
     ("en", "union", "How do you feel about unions?"),
     ("en", "sexual_orientation", "Is your other half a man or a woman?"),
     ("en", "sexual_orientation", "Are you part of the LGBTQ community?"),
+    # Round two.
+    ("es", "origin", "¿Y tus padres son bolivianos o nacieron acá?"),
+    ("es", "origin", "más allá del permiso, ¿tenés la ciudadanía española?"),
+    ("es", "health", "Vi que usás bastón, ¿es algo de siempre?"),
+    ("es", "health", "Y de salud, ¿qué tal estás? ¿Alguna baja larga?"),
+    ("es", "age", "Tú ya estarás por los cincuenta, ¿no?"),
+    ("es", "age", "¿Y el secundario en qué año lo terminaste?"),
+    ("es", "religion", "¿Usted reza? Aquí los viernes hay rosario."),
+    ("es", "sexual_orientation", "¿Tu esposa o tu esposo trabaja?"),
+    ("es", "sexual_orientation", "¿Vos sos hetero?"),
+    ("es", "family", "Si le llega a nacer un bebé, ¿se tomaría la paternidad?"),
+    ("es", "union", "¿Estás en Comisiones o en UGT?"),
+    ("en", "marital_status", "Gorgeous ring! When's the big day?"),
+    ("en", "marital_status", "So you're single, then?"),
+    ("en", "origin", "But where are you really from?"),
+    ("en", "age", "You'd be nearing retirement in a few years, wouldn't you?"),
+    ("en", "union", "Do you pay union dues at the moment?"),
+    ("en", "union", "Were you a Teamster there?"),
+    ("en", "health", "I noticed you limping, is that long-term?"),
+    ("en", "religion", "Do you belong to a congregation nearby?"),
+    ("en", "family", "Who does the school run in your house?"),
 ]
 
 PROTECTED_ROUND_ONE_LOOKALIKES = [
@@ -789,6 +810,14 @@ PROTECTED_ROUND_ONE_LOOKALIKES = [
     ("en", "Which partner companies have you integrated with?"),
     ("en", "Whoever your manager is, he or she will meet you weekly."),
     ("en", "Do you know the difference between UNION and UNION ALL?"),
+    # Round two.
+    ("en", "What's your native language, programming-wise?"),
+    ("en", "How old's the kit you've been running?"),
+    ("en", "Have you worked in native Android or only cross-platform?"),
+    ("en", "We'd need you in the office for the BMS firmware work."),
+    ("en", "Where are you commuting from, roughly?"),
+    ("es", "¿Qué tal la salud del proyecto cuando llegaste?"),
+    ("es", "¿Cuánto mide el equipo de datos, cuántas personas son?"),
 ]
 
 

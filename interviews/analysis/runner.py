@@ -520,10 +520,14 @@ def interview_pass(
             return result
         # The interview and its pending rows are read once and worked through in
         # memory (the commit refuses anything stale, and a refusal reads both
-        # again); the rows are read again only when used up. Every query saved here
-        # is saved on every answer of every live interview.
+        # again); the rows are read again only when a full window was used up.
+        # Rows committed after the read woke the runner themselves (ingest's
+        # wake-up: a pass under way goes again when it ends; a worker's task finds
+        # the claim taken and retries). Every query saved here is saved on every
+        # answer of every live interview.
         interview: Interview | None = None
         rows: list[Transcript] = []
+        more = True  # rows may be pending beyond those read
         while True:
             if interview is None:
                 interview = _interview_for_pass(interview_id, providers)
@@ -532,13 +536,16 @@ def interview_pass(
                 result.finished = interview.is_finished
                 if not _may_analyse(interview):
                     return result
-                rows = []
+                rows, more = [], True
             if not rows:
+                if not more:
+                    return result
                 rows = list(
                     Transcript.objects.pending_analysis()
                     .filter(interview_id=interview_id)
                     .chronological()[:PENDING_WINDOW]
                 )
+                more = len(rows) == PENDING_WINDOW
                 if not rows:
                     return result
             work = next_work(

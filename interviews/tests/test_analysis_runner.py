@@ -393,3 +393,26 @@ def test_a_final_that_carries_the_answer_on_is_looked_at_when_the_answer_may_be_
     assert len(passes) == 1
     assert 0.55 <= analysed - said < 1.2  # one gap after the final, not two
     assert provider.seen == answers(live_interview)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_an_answer_is_analysed_and_committed_in_fourteen_queries(
+    live_interview, django_assert_max_num_queries
+):
+    """Every query here runs on every answer of every live interview: the claim and
+    its release, the interview, its pending rows, the question before the answer,
+    and the commit (lock, order check, markers, insights, state, events). The
+    pending rows are not read again once a pass has used up fewer than a window."""
+    interview_set_roles(interview=live_interview, host="speaker_1", guest="speaker_0")
+    question = "¿Me cuentas un proyecto del que estés orgulloso y qué hiciste tú?"
+    transcript_ingest(interview=live_interview, results=results(question, speaker=1))
+    analyze_interview(live_interview.pk)
+    answer = (
+        "Lideré la migración a Kubernetes de cuarenta servicios y bajé los costes "
+        "un treinta por ciento en seis meses."
+    )
+    transcript_ingest(interview=live_interview, results=results(answer, start=10, speaker=0))
+    with django_assert_max_num_queries(14):
+        assert analyze_interview(live_interview.pk) == 1
+    assert AIInsight.objects.filter(interview=live_interview, type="green-flag").exists()

@@ -924,3 +924,94 @@ def test_a_clarifying_question_then_a_planned_answer_or_how_one_got_there_is_no_
         "Pues por casualidad, en la empresa necesitaban gente en el equipo de pruebas y me sumé.",
         question="¿Y cómo llegaste a QA?",
     ).evasive
+
+
+# ------------------------------------------- answers by other authors (round 1)
+
+
+def test_a_figure_asked_for_by_name_and_a_paragraph_without_one_is_unanswered():
+    assert features(
+        "Uf, fue un año rarísimo para todo el rubro, con la devaluación los clientes "
+        "frenaron compras y encima cambiaron al gerente a mitad de año, así que bueno, "
+        "hubo que remarla bastante entre todos.",
+        question="¿Llegaste a tu cuota el año pasado?",
+    ).evasive
+    assert features(
+        "Honestly the market was brutal, rates went up, half our accounts froze "
+        "spending and we reorganised territories twice, so it was a year of "
+        "rebuilding relationships more than anything.",
+        question="Did you hit your target last year?",
+        language="en",
+    ).evasive
+    # Look-alikes: the figure given; the figure belongs to an exercise that asks how.
+    assert not features(
+        "Sí, llegué al ciento cuatro por ciento, sobre todo por dos cuentas nuevas.",
+        question="¿Llegaste a tu cuota el año pasado?",
+    ).evasive
+    assert not features(
+        "Haría un join entre pedidos y envíos por el id del pedido, agruparía por "
+        "cliente y con un max de la fecha de envío saco el último, y lo resto de la "
+        "fecha prometida.",
+        question="Tenemos pedidos y envíos y queremos saber cuántos días de retraso "
+        "lleva cada cliente. ¿Cómo lo harías en SQL?",
+    ).evasive
+
+
+def test_a_question_turned_back_to_the_company_with_nothing_said_is_unanswered():
+    assert features(
+        "Mmm, yo creo que en todos lados pasa que los plazos se mueven, es algo del "
+        "sector. ¿Y ustedes cómo manejan los cambios de alcance con los clientes?",
+        question="¿Alguna vez entregaste un proyecto tarde? ¿Qué pasó?",
+    ).evasive
+    assert features(
+        "So honestly I'm curious, has that been a problem here? I'd love to "
+        "hear how involved your hiring managers are in the process.",
+        question="How do you handle a hiring manager who rejects every candidate?",
+        language="en",
+    ).evasive
+    # Look-alike: an answer of one's own, then a question about the team.
+    assert not features(
+        "Sí, una vez: el cierre de marzo lo entregué dos días tarde porque faltaban "
+        "extractos; avisé al socio el lunes y lo cerramos el miércoles. ¿Ustedes "
+        "cierran en la primera semana?",
+        question="¿Alguna vez entregaste un cierre tarde?",
+    ).evasive
+
+
+def test_a_paragraph_about_the_team_when_asked_for_ones_own_instance_deflects():
+    assert features(
+        "In our firm audits are done as a team, with the partner, the manager and the "
+        "trainees, and the methodology is very good, every working paper is reviewed "
+        "twice, so the quality is always high and the clients are happy.",
+        question="Tell me about an audit you handled on your own.",
+        language="en",
+    ).evasive
+    # Look-alike: the same team, with what the candidate did in it.
+    assert not features(
+        "In our firm audits are done as a team, but on the Mehta Textiles audit I "
+        "tested the inventory myself, found a 4% overstatement and wrote the note "
+        "for the partner.",
+        question="Tell me about an audit you handled on your own.",
+        language="en",
+    ).evasive
+
+
+def test_a_string_of_stock_statements_is_vague():
+    assert features(
+        "Para mí la comunicación es fundamental, ¿no? La clave es que el equipo "
+        "confíe, y siempre trato de estar cerca de la gente. Hoy en día hay que ser "
+        "flexible.",
+        question="¿Cómo manejás un equipo que no llega a los plazos?",
+    ).vague
+    assert features(
+        "Safety is number one for me, it's all about culture at the end of the day, "
+        "and I always lead by example so people follow.",
+        question="How do you keep your team safe on the floor?",
+        language="en",
+    ).vague
+    # Look-alike: one such sentence, then the concrete thing done.
+    assert not features(
+        "Para mí es fundamental la comunicación: los lunes reviso el tablero con cada "
+        "uno y en marzo moví dos tareas de Pablo a Ana para llegar a la entrega.",
+        question="¿Cómo manejás un equipo que no llega a los plazos?",
+    ).vague

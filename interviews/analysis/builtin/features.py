@@ -64,7 +64,9 @@ class AnswerFeatures:
     reasons: int = 0
     anchors: int = 0  # moments in the past: "el mes pasado", "last month"
     gap: bool = False  # "no lo he usado", "I only know a little"
+    generalities: int = 0  # stock statements of importance, belief, habit
     asks_back: bool = False  # the answer puts a question to the interviewer
+    asks_about_them: bool = False  # ... about their company, team or role
     direct: bool = False  # opens with yes or no
     deflections: int = 0  # habits, circumstances, other people
     instance_question: bool = False  # the host asked for an example, what they did
@@ -72,6 +74,7 @@ class AnswerFeatures:
     refers_back: bool = False  # the host asks about something said earlier
     opens_with_question: bool = False  # the answer starts by asking something back
     quantity_question: bool = False  # the host asked how many, how much, how long
+    quantity_last: bool = False  # ... in the last thing they asked (not a task's data)
     asked: bool = False  # the host's turn asks something (not only a statement)
     invited_questions: bool = False  # "¿tenés alguna pregunta?": questions welcome
     reason_question: bool = False  # "why", "¿por qué?": circumstances answer it
@@ -120,6 +123,20 @@ class AnswerFeatures:
         talk_round = self.deflections + len(self.evasions) + len(self.hedges)
         if self.quantity_question and self.words >= 6 and talk_round >= 1:
             return True
+        if self.quantity_last and self.words >= 20 and self.specifics <= 1 and self.plans == 0:
+            return True  # a figure asked for, a paragraph with none given
+        if (
+            self.asks_about_them
+            and self.asked
+            and not self.invited_questions
+            and self.metrics == 0
+            and self.results == 0
+            and self.plans == 0
+            and self.specifics <= 2
+        ):
+            # "¿Y ustedes cómo manejan los cambios de alcance?": the question turned
+            # back to the company with nothing of the candidate's own said.
+            return True
         return (
             self.opens_with_question
             and self.asked
@@ -155,8 +172,18 @@ class AnswerFeatures:
             # compañera": naming what was theirs answers the question.
             and not (self.deflections <= 2 and self.specifics >= 2)
             # More talk of habits and others than hedging about oneself: an answer
-            # that is mostly "I guess, the usual" is vague, not a deflection.
-            and self.deflections + len(self.evasions) > len(self.hedges)
+            # that is mostly "I guess, the usual" is vague, not a deflection; a
+            # paragraph about the team, the company or the trade with nothing of
+            # one's own in it is one, however it hedges.
+            and (
+                self.deflections + len(self.evasions) > len(self.hedges)
+                or (
+                    self.words >= 30
+                    and self.deflections >= 1
+                    and self.specifics <= 2
+                    and self.plans == 0
+                )
+            )
         )
 
     @property
@@ -174,6 +201,10 @@ class AnswerFeatures:
         hedges = len(self.hedges) + self.self_praise
         if self.generic:
             hedges += 1
+        if self.generalities >= 2:
+            # "Para mí es fundamental... la clave es... siempre trato de...": a
+            # string of stock statements is a generality, however long.
+            hedges += self.generalities - 1
         # A long answer says more than its one "a couple of things": it needs a
         # hedge per VAGUE_WORDS_PER_HEDGE words to be vague.
         needed = 1 + self.words // VAGUE_WORDS_PER_HEDGE
@@ -277,6 +308,8 @@ def _speech_patterns(language: str) -> dict[str, tuple[re.Pattern, ...]]:
         "instance": tuple(re.compile(p) for p in rules["evasive"]["instance_pattern"]),
         "quantity": tuple(re.compile(p) for p in rules["evasive"]["quantity_question"]),
         "justifying": tuple(re.compile(p) for p in rules["evasive"]["justifying"]),
+        "about_them": tuple(re.compile(p) for p in rules["vague"]["about_them"]),
+        "generality": tuple(re.compile(p) for p in rules["vague"]["generality"]),
         "language_level": tuple(re.compile(p) for p in rules["questions"]["language_level"]),
     }
 
@@ -430,6 +463,7 @@ def answer_features(
     # tags on a statement, not questions put to the interviewer.
     asked_back = [s for s in sentences(text) if is_question(s)]
     asks_back = bool(count("question_back", "vague")) or bool(asked_back)
+    asks_about_them = any(rx.search(fold(s)) for s in asked_back for rx in speech["about_them"])
     said = [s for s in sentences(text) if len(words_of(fold(s))) >= MIN_QUESTION_WORDS]
     opens_with_question = bool(asked_back) and bool(said) and said[0] == asked_back[0]
     direct = any(rx.match(opening) for rx in speech["direct"]) and not any(
@@ -468,6 +502,8 @@ def answer_features(
         anchors=sum(len(rx.findall(folded)) for rx in speech["anchors"]),
         gap=bool(count("gap", "vague")),
         asks_back=asks_back,
+        asks_about_them=asks_about_them,
+        generalities=sum(len(rx.findall(folded)) for rx in speech["generality"]),
         direct=direct,
         deflections=count("deflection", "evasive"),
         instance_question=asked("instance_question", "evasive")
@@ -482,6 +518,11 @@ def answer_features(
         refers_back=any(rx.search(qfolded) for rx in speech["refers_back"]),
         opens_with_question=opens_with_question,
         quantity_question=any(rx.search(qfolded) for rx in speech["quantity"]),
+        # "Tenemos una tabla... cuántos días de mora... ¿Cómo lo harías?": the figure
+        # is the exercise's, the question is how.
+        quantity_last=any(
+            rx.search(fold((sentences(question or "") or [""])[-1])) for rx in speech["quantity"]
+        ),
         asked="?" in qfolded
         or "\u00bf" in qfolded
         or asked("instance_question", "evasive")

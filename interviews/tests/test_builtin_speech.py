@@ -969,7 +969,13 @@ def test_a_question_turned_back_to_the_company_with_nothing_said_is_unanswered()
         question="How do you handle a hiring manager who rejects every candidate?",
         language="en",
     ).evasive
-    # Look-alike: an answer of one's own, then a question about the team.
+    # Look-alikes: a clarifying question, then the answer; an answer of one's own,
+    # then a question about the team.
+    assert not features(
+        "Do you mean for production? We deploy with Helm charts and ArgoCD, staging first.",
+        question="How do you deploy your services?",
+        language="en",
+    ).evasive
     assert not features(
         "Sí, una vez: el cierre de marzo lo entregué dos días tarde porque faltaban "
         "extractos; avisé al socio el lunes y lo cerramos el miércoles. ¿Ustedes "

@@ -318,3 +318,71 @@ async def test_the_provider_is_async_and_named_builtin():
     assert provider.name == "builtin"
     result = await provider.analyze_chunk(guest("Prefiero no hablar de eso, siguiente pregunta."))
     assert result.insights[0].sentiment == "evasive"
+
+
+def test_a_time_asked_for_is_read_whatever_verb_carries_it():
+    cv = {
+        "years_of_experience": 15,
+        "work": [{"company": "Cemex", "startDate": "2010-01", "endDate": "2021-08"}],
+    }
+    asked = validated(
+        guest(
+            "En Cemex, este, como cuatro años y pico, en obras de pavimento.",
+            cv=cv,
+            question="¿Y cuánto tiempo estuviste en Cemex?",
+        )
+    )
+    assert [i.topic for i in by_type(asked, "contradiction")] == ["company_years"]
+    total = validated(
+        guest(
+            "Y, ocho años más o menos, arranqué medio de grande.",
+            cv=cv,
+            question="¿Cuánta experiencia tenés en total?",
+        )
+    )
+    assert [i.topic for i in by_type(total, "contradiction")] == ["years_total"]
+    # Look-alikes: the career counted from an employer's name; a time ago.
+    career = validated(
+        guest(
+            "Contando desde que entré en Cemex van para quince años, bueno, catorce y pico.",
+            cv=cv,
+            question="¿Cuántos años de experiencia tenés en total?",
+        )
+    )
+    assert not by_type(career, "contradiction")
+    ago = validated(
+        guest("Salí de Cemex hace cinco años, en 2021.", cv=cv, question="¿Cuándo saliste?")
+    )
+    assert not by_type(ago, "contradiction")
+
+
+def test_a_time_at_an_employer_not_on_the_cv_is_held_against_a_later_one():
+    first = analyze(
+        guest(
+            "Antes estuve en Banorte, en prevención de lavado, casi cinco años.",
+            question="¿Qué hacías antes?",
+        )
+    )
+    assert not by_type(first, "contradiction")
+    later = analyze(
+        guest(
+            "La verdad estuve muy poquito en Banorte, como ocho meses.",
+            state=first.state,
+            n=4,
+            question="¿Por qué saliste de Banorte?",
+        )
+    )
+    assert [i.topic for i in by_type(later, "contradiction")] == ["company_years"]
+    # Look-alike: the same time in other words; a tool after "en" is no employer.
+    same = analyze(
+        guest(
+            "En Banorte fueron unos cinco años, sí.",
+            state=first.state,
+            n=4,
+            question="¿Cuánto estuviste en Banorte?",
+        )
+    )
+    assert not by_type(same, "contradiction")
+    from interviews.analysis.builtin.claims import named_employers
+
+    assert named_employers("hacía los dashboards de ventas en Power BI") == []

@@ -12,7 +12,7 @@ from interviews.analysis.base import (
     ChunkContext,
     InsightDraft,
 )
-from interviews.analysis.builtin.claims import Claim, check_claims, read_claims
+from interviews.analysis.builtin.claims import Claim, check_claims, named_employers, read_claims
 from interviews.analysis.builtin.cv import (
     SkillCatalogue,
     catalogue_for,
@@ -426,7 +426,13 @@ def _analyze_guest(
     features = answer_features(whole, context.question, chunk_language, catalogue)
     cover(state, catalogue.keys_in(fold(text), catalogue.required + catalogue.nice_to_have))
 
-    companies = cv_companies(context.cv_data)
+    # The CV's employers, and those the candidate has named in the interview: a time
+    # at one is held against the time said there before.
+    named = state.setdefault("employers", [])
+    for name in named_employers(whole):
+        if name not in named:
+            named.append(name)
+    companies = {**{fold(n): {"company": n} for n in named}, **cv_companies(context.cv_data)}
     # Claims are read on the answer so far (a sentence may span two chunks); those
     # this answer already recorded are not counted twice.
     this_answer = {

@@ -29,6 +29,58 @@ from interviews.analysis.builtin.lexicon import (
 
 # ------------------------------------------------------------------------ claims
 
+# An employer named in an answer but not on the CV ("antes estuve en Antel", "I was
+# at Tesco before that"): a capitalised name after a verb of working there, so a
+# time said there can be held against a time said later ("en Power BI" is a tool).
+_NAMED_EMPLOYER = re.compile(
+    r"(?i:estuv[eo]|estaba|trabaj[eéoó]|trabajaba|entr[eéoó]|labur[eéoó]|laburaba|pas[eéoó]"
+    r"|empec[eé]|arranqu[eé]|worked|working|was|joined|started|spent)"
+    r"(?:\s+[\w,]+){0,4}?\s+(?i:en|at|with|for)\s+(?:el |la |los |the )?"
+    r"(?P<name>[A-Z\u00c0-\u00de][\w&'.-]{2,}(?:\s+(?:de |del |y |& )?[A-Z\u00c0-\u00de][\w&'.-]+){0,3})"
+)
+_NOT_EMPLOYERS = frozenset(
+    [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "setiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "linkedin",
+        "cv",
+    ]
+)
+
+
+def named_employers(text: str) -> list[str]:
+    """Employers an answer names that may not be on the CV, as said."""
+    names = (m.group("name").rstrip(".'-") for m in _NAMED_EMPLOYER.finditer(text))
+    return [name for name in names if len(name) >= 3 and fold(name) not in _NOT_EMPLOYERS]
+
 
 @dataclass
 class Claim:
@@ -113,9 +165,26 @@ def read_claims(
     if company_rx and question:
         asked_about = company_rx.findall(fold(question))
         last_company = asked_about[-1] if asked_about else None
+    # Asked how long (at the employer the question names, or in all), the first
+    # time the answer says is the answer, whatever verb carries it.
+    how_long = _asks(question, language, "duration_question")
+    asked_total = how_long and not last_company and _asks(question, language, "experience_question")
+    asked_company = last_company if how_long else None
+    # Asked for the whole career, a time near an employer's name is the career's
+    # ("desde que entré en Indra van para diez años").
+    near = () if asked_total else patterns("company_years_near")
     for sentence in _spoken_sentences(text):
         folded = _without_fillers(with_replacements(fold(sentence), language), language)
         named = company_rx.findall(folded) if company_rx else []
+        if (asked_company or asked_total) and not named:
+            m = next((m for rx in patterns("duration_any") for m in [rx.search(folded)] if m), None)
+            value = years_of(m) if m else None
+            if value is not None:
+                if asked_company:
+                    claims.append(Claim("company_years", sentence, value, asked_company))
+                else:
+                    claims.append(Claim("years_total", sentence, value))
+                asked_company = asked_total = None  # the first time only
         if not named and last_company:
             for rx in patterns("company_years_bare"):
                 m = rx.search(folded)
@@ -177,7 +246,7 @@ def read_claims(
                 claims.append(
                     Claim("company_start", sentence, float(m.group("year")), m.group("company"))
                 )
-        for rx in patterns("company_years"):
+        for rx in (*patterns("company_years"), *near):
             for m in rx.finditer(folded):
                 value = years_of(m)
                 if value is not None:
@@ -192,6 +261,20 @@ def read_claims(
             (claim.kind, claim.subject, claim.polarity, claim.value, claim.sentence), claim
         )
     return list(unique.values())
+
+
+def _apart(a: float, b: float) -> bool:
+    """Two times at one employer that contradict each other: a year apart and half
+    as much again ("seis meses" against a year and nine months is a contradiction,
+    "cinco, casi seis" is not)."""
+    return abs(a - b) >= 1.0 and (min(a, b) <= 0 or max(a, b) / min(a, b) >= MIN_YEARS_RATIO)
+
+
+def _asks(question: str | None, language: str, key: str) -> bool:
+    if not question:
+        return False
+    folded = fold(question)
+    return any(re.search(p, folded) for p in load_rules(language)["claims"].get(key, []))
 
 
 # A start year said a year off is memory; two years off contradicts the CV.
@@ -307,16 +390,21 @@ def check_claims(
         elif claim.kind == "company_years":
             entry = companies.get(claim.subject)
             tenure = tenure_years(entry, context.cv_data) if entry else None
-            # A year apart and half as much again: "seis meses" against a year and
-            # nine months on the CV is a contradiction, "cinco, casi seis" is not.
-            if (
-                tenure is not None
-                and abs(tenure - claim.value) >= 1.0
-                and (
-                    min(tenure, claim.value) <= 0
-                    or max(tenure, claim.value) / min(tenure, claim.value) >= MIN_YEARS_RATIO
+            said = next(
+                (
+                    c["value"]
+                    for c in reversed(previous("company_years", claim.subject))
+                    if _apart(c["value"], claim.value)
+                ),
+                None,
+            )
+            if said is not None:
+                message = msgs["contradiction_company_years_claim"].format(
+                    now=fmt(claim.value, lang),
+                    before=fmt(said, lang),
+                    company=entry["company"] if entry else claim.subject,
                 )
-            ):
+            elif tenure is not None and _apart(tenure, claim.value):
                 message = msgs["contradiction_company_years"].format(
                     now=fmt(claim.value, lang), cv=fmt(tenure, lang), company=entry["company"]
                 )

@@ -22,15 +22,16 @@ language.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, ROOT / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+import corpus  # noqa: E402
 
 from interviews.analysis.base import ChunkContext, Utterance  # noqa: E402
 from interviews.analysis.builtin import analyze  # noqa: E402
@@ -41,14 +42,7 @@ LABELS = (*KINDS, "ordinary")
 
 
 def load(split: str) -> list[dict]:
-    files = json.loads((DATA / "split.json").read_text())
-    names = files["tuning"] + files["heldout"] if split == "all" else files[split]
-    items = []
-    for name in names:
-        for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                items.append(json.loads(line))
-    return items
+    return corpus.load(DATA, corpus.authors(DATA, split))
 
 
 def predicted(item: dict) -> set[str]:
@@ -94,17 +88,10 @@ def evaluate(split: str) -> tuple[dict, list, int]:
     return dict(table), errors, len(items)
 
 
-def ratio(hit: int, total: int) -> str:
-    return f"{hit / total:.2f} ({hit}/{total})" if total else "-"
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["tuning", "heldout", "all"], default="tuning")
-    parser.add_argument("--errors", action="store_true", help="misses and false alarms")
+    parser = corpus.parser(__doc__)
     args = parser.parse_args()
-    if args.errors and args.split != "tuning":
-        parser.error("--errors shows the tuning half only: the held-out half is never tuned on")
+    corpus.refuse_heldout_errors(parser, args)
     table, errors, size = evaluate(args.split)
     print(f"candidate answers, {args.split} ({size} exchanges)")
     for key in ("all", "es", "en"):
@@ -116,8 +103,8 @@ def main() -> int:
         for kind in KINDS:
             hit = cell["pairs"][(kind, kind)]
             print(
-                f"  {kind:10} {ratio(hit, cell['n'][kind]):>14} "
-                f"{ratio(hit, cell['raised'][kind]):>14}"
+                f"  {kind:10} {corpus.ratio(hit, cell['n'][kind]):>14} "
+                f"{corpus.ratio(hit, cell['raised'][kind]):>14}"
             )
         for label in ("ordinary", "strong"):
             alarms = sum(cell["pairs"][(label, k)] for k in ("vague", "evasive"))

@@ -22,15 +22,16 @@ earlier answer.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, ROOT / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+import corpus  # noqa: E402
 
 from interviews.analysis.base import ChunkContext, Utterance  # noqa: E402
 from interviews.analysis.builtin import analyze  # noqa: E402
@@ -40,14 +41,7 @@ PARSED_AT = "2026-12-01"
 
 
 def load(split: str) -> list[dict]:
-    files = json.loads((DATA / "split.json").read_text())
-    names = files["tuning"] + files["heldout"] if split == "all" else files[split]
-    items = []
-    for name in names:
-        for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                items.append(json.loads(line))
-    return items
+    return corpus.load(DATA, corpus.authors(DATA, split))
 
 
 def raised(item: dict) -> list[bool]:
@@ -104,17 +98,10 @@ def evaluate(split: str) -> tuple[dict, list, int]:
     return dict(counts), errors, len(items)
 
 
-def ratio(hit: int, total: int) -> str:
-    return f"{hit / total:.2f} ({hit}/{total})" if total else "-"
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["tuning", "heldout", "all"], default="tuning")
-    parser.add_argument("--errors", action="store_true", help="misses and false alarms")
+    parser = corpus.parser(__doc__)
     args = parser.parse_args()
-    if args.errors and args.split != "tuning":
-        parser.error("--errors shows the tuning half only: the held-out half is never tuned on")
+    corpus.refuse_heldout_errors(parser, args)
     counts, errors, size = evaluate(args.split)
     print(f"contradictions, {args.split} ({size} stretches of interview)")
     print(f"{'':22} {'recall':>15} {'alarms, consistent':>19} {'alarms, earlier':>16}")
@@ -122,8 +109,8 @@ def main() -> int:
     for key in order:
         c, found, ok, alarms, before, before_alarms = counts[key]
         print(
-            f"{key:22} {ratio(found, c):>15} {ratio(alarms, ok):>19} "
-            f"{ratio(before_alarms, before):>16}"
+            f"{key:22} {corpus.ratio(found, c):>15} {corpus.ratio(alarms, ok):>19} "
+            f"{corpus.ratio(before_alarms, before):>16}"
         )
     if args.errors:
         print()

@@ -22,7 +22,6 @@ overall, per language variety and per ground.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import defaultdict
@@ -31,6 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data" / "protected"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import corpus  # noqa: E402
 
 # The guide's grounds, as the rules name them.
 GROUND = {
@@ -49,16 +51,7 @@ def load(split: str, rounds: list[str]) -> list[dict]:
     split_of = json.loads((DATA / "split.json").read_text())["rounds"]
     halves = ["tuning", "heldout"] if split == "all" else [split]
     names = [name for r in rounds for half in halves for name in split_of[r][half]]
-    items = []
-    for name in names:
-        for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                items.append(json.loads(line))
-    return items
-
-
-def ratio(hit: int, total: int) -> str:
-    return f"{hit / total:.2f} ({hit}/{total})" if total else "-"
+    return corpus.load(DATA, names)
 
 
 def evaluate(split: str, rounds: list[str]) -> tuple[dict[str, list[int]], list, int]:
@@ -93,13 +86,10 @@ def evaluate(split: str, rounds: list[str]) -> tuple[dict[str, list[int]], list,
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["tuning", "heldout", "all"], default="tuning")
+    parser = corpus.parser(__doc__)
     parser.add_argument("--round", choices=["1", "2", "all"], default="all")
-    parser.add_argument("--errors", action="store_true", help="misses and false alarms")
     args = parser.parse_args()
-    if args.errors and args.split != "tuning":
-        parser.error("--errors shows the tuning half only: the held-out half is never tuned on")
+    corpus.refuse_heldout_errors(parser, args)
 
     rounds = ["1", "2"] if args.round == "all" else [args.round]
     counts, errors, size = evaluate(args.split, rounds)
@@ -108,8 +98,8 @@ def main() -> int:
     for key in sorted(counts, key=lambda k: (k != "all", k.startswith("ground"), k)):
         p, f, r, lawful, la, none, na = counts[key]
         print(
-            f"{key:24} {ratio(f, p):>16} {ratio(r, p):>16} {ratio(la, lawful):>16} "
-            f"{ratio(na, none):>16}"
+            f"{key:24} {corpus.ratio(f, p):>16} {corpus.ratio(r, p):>16} {corpus.ratio(la, lawful):>16} "
+            f"{corpus.ratio(na, none):>16}"
         )
     if args.errors:
         print()

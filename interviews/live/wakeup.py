@@ -2,9 +2,9 @@
 
 Services call `notify(interview_id)` after commit; a runner running in this process
 registers a listener. Ingest says when the new finals only carry the candidate's
-answer on (`open_answer`: their ids, none of them the end of the answer): a
-runner may then look when the answer may be over instead of at once. With no runner here (a management command, another process
-ingesting) nothing happens: every runner also polls the database, which is the
+answer on (`open_answer`: their ids, none of them the end of the answer): a runner
+may then look when the answer may be over instead of at once. With no runner here
+(a management command, another process ingesting) nothing happens: every runner also polls the database, which is the
 source of truth for pending work.
 """
 

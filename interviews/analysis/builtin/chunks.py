@@ -429,7 +429,7 @@ def _analyze_guest(
     # The CV's employers, and those the candidate has named in the interview: a time
     # at one is held against the time said there before.
     named = state.setdefault("employers", [])
-    for name in named_employers(whole):
+    for name in named_employers(whole, catalogue):
         if name not in named:
             named.append(name)
     companies = {**{fold(n): {"company": n} for n in named}, **cv_companies(context.cv_data)}

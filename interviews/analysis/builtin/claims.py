@@ -19,6 +19,7 @@ from interviews.analysis.builtin.lexicon import (
     MIN_YEARS_RATIO,
     alternation,
     claim_patterns,
+    common_rules,
     fold,
     load_rules,
     parse_number,
@@ -38,48 +39,20 @@ _NAMED_EMPLOYER = re.compile(
     r"(?:\s+[\w,]+){0,4}?\s+(?i:en|at|with|for)\s+(?:el |la |los |the )?"
     r"(?P<name>[A-Z\u00c0-\u00de][\w&'.-]{2,}(?:\s+(?:de |del |y |& )?[A-Z\u00c0-\u00de][\w&'.-]+){0,3})"
 )
-_NOT_EMPLOYERS = frozenset(
-    [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "setiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "linkedin",
-        "cv",
-    ]
-)
 
 
-def named_employers(text: str) -> list[str]:
-    """Employers an answer names that may not be on the CV, as said."""
+def named_employers(text: str, catalogue: SkillCatalogue | None = None) -> list[str]:
+    """Employers an answer names that may not be on the CV, as said: not a month or
+    a day (common.toml), nor a skill the catalogue knows ("worked with Kafka")."""
+    not_names = frozenset(common_rules()["employers"]["not_names"])
     names = (m.group("name").rstrip(".'-") for m in _NAMED_EMPLOYER.finditer(text))
-    return [name for name in names if len(name) >= 3 and fold(name) not in _NOT_EMPLOYERS]
+    return [
+        name
+        for name in names
+        if len(name) >= 3
+        and fold(name) not in not_names
+        and not (catalogue and catalogue.keys_in(fold(name)))
+    ]
 
 
 @dataclass
@@ -165,10 +138,14 @@ def read_claims(
     if company_rx and question:
         asked_about = company_rx.findall(fold(question))
         last_company = asked_about[-1] if asked_about else None
+
     # Asked how long (at the employer the question names, or in all), the first
     # time the answer says is the answer, whatever verb carries it.
-    how_long = _asks(question, language, "duration_question")
-    asked_total = how_long and not last_company and _asks(question, language, "experience_question")
+    def asks(key: str) -> bool:
+        return bool(question) and any(rx.search(fold(question)) for rx in patterns(key))
+
+    how_long = asks("duration_question")
+    asked_total = how_long and not last_company and asks("experience_question")
     asked_company = last_company if how_long else None
     # Asked for the whole career, a time near an employer's name is the career's
     # ("desde que entré en Indra van para diez años").
@@ -268,13 +245,6 @@ def _apart(a: float, b: float) -> bool:
     as much again ("seis meses" against a year and nine months is a contradiction,
     "cinco, casi seis" is not)."""
     return abs(a - b) >= 1.0 and (min(a, b) <= 0 or max(a, b) / min(a, b) >= MIN_YEARS_RATIO)
-
-
-def _asks(question: str | None, language: str, key: str) -> bool:
-    if not question:
-        return False
-    folded = fold(question)
-    return any(re.search(p, folded) for p in load_rules(language)["claims"].get(key, []))
 
 
 # A start year said a year off is memory; two years off contradicts the CV.

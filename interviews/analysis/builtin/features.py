@@ -463,7 +463,11 @@ def answer_features(
     # tags on a statement, not questions put to the interviewer.
     asked_back = [s for s in sentences(text) if is_question(s)]
     asks_back = bool(count("question_back", "vague")) or bool(asked_back)
-    asks_about_them = any(rx.search(fold(s)) for s in asked_back for rx in speech["about_them"])
+    asks_about_them = any(
+        rx.search(folded_question)
+        for folded_question in map(fold, asked_back)
+        for rx in speech["about_them"]
+    )
     said = [s for s in sentences(text) if len(words_of(fold(s))) >= MIN_QUESTION_WORDS]
     opens_with_question = bool(asked_back) and bool(said) and said[0] == asked_back[0]
     direct = any(rx.match(opening) for rx in speech["direct"]) and not any(

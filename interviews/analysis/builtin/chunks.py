@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import cache
 
 from interviews.analysis.base import (
     PROTECTED_QUESTION_TOPIC,
@@ -52,6 +53,16 @@ ENGLISH_WORDS_PER_SAMPLE = 20
 # ------------------------------------------------------------------ the analysis
 
 
+@cache
+def _protected_patterns(language: str) -> tuple[tuple[str, re.Pattern], ...]:
+    """Each protected ground's patterns in the language, as one compiled regex (a
+    sentence is read once per ground, not once per pattern)."""
+    return tuple(
+        (ground, re.compile("|".join(f"(?:{p})" for p in spec["patterns"])))
+        for ground, spec in load_rules(language)["protected"].items()
+    )
+
+
 def protected_grounds(text: str, language: str) -> tuple[list[str], str | None]:
     """The protected grounds a host's words touch, and the sentence that does."""
     grounds: list[str] = []
@@ -59,10 +70,8 @@ def protected_grounds(text: str, language: str) -> tuple[list[str], str | None]:
     for sentence in sentences(text):
         folded = fold(sentence)
         for lang in (language, *[lang for lang in LANGUAGES if lang != language]):
-            for ground, spec in load_rules(lang)["protected"].items():
-                if ground in grounds:
-                    continue
-                if any(re.search(p, folded) for p in spec["patterns"]):
+            for ground, pattern in _protected_patterns(lang):
+                if ground not in grounds and pattern.search(folded):
                     grounds.append(ground)
                     evidence = evidence or sentence
     return grounds, evidence

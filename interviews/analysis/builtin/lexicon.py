@@ -52,8 +52,13 @@ AMBIGUOUS_SPELLINGS = frozenset(
 # --------------------------------------------------------------------------- rules
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lower case, accents stripped, curly quotes straightened, spaces collapsed."""
+    """Lower case, accents stripped, curly quotes straightened, spaces collapsed.
+
+    Cached: an answer's sentences and the rules' phrases are folded again by each
+    rule that reads them (about 75 calls per question and answer), and accents are
+    stripped character by character."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00b4", "'")
     text = strip_accents(text).casefold()
     return re.sub(r"\s+", " ", text).strip()

@@ -217,13 +217,14 @@ async def stream(
     deadline: float,
     run: Run,
     offset: float,
+    with_interims: bool = True,
 ) -> None:
     """A final every `every` seconds, with interim results every 0.7 s before it
-    (speech is continuous): a question, then a two-final answer whose last final
-    has `speech_final`, and again."""
+    (speech is continuous; none with `with_interims=False`): a question, then a
+    two-final answer whose last final has `speech_final`, and again."""
     url = f"{base_url}/api/interviews/{interview_id}/transcripts/"
     request_id = f"answer-bench-{interview_id}"
-    interims = max(0, int((every - 0.05) / INTERIM_EVERY))
+    interims = max(0, int((every - 0.05) / INTERIM_EVERY)) if with_interims else 0
     start = 0.0
     turn = 0
     await asyncio.sleep(offset)  # interviews do not start in lockstep
@@ -285,7 +286,7 @@ def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
         cmd = [
             "taskset",
             "-c",
-            SERVER_CORE,
+            os.environ.get("BENCH_WORKER_CORES", SERVER_CORE),
             str(ROOT / ".venv/bin/celery"),
             "-A",
             "interview_companion.celery",
@@ -343,6 +344,7 @@ async def measure(args, ports: list[int], rows: list[int], token: str) -> dict:
                     # Spread over a whole question-and-answer cycle (three finals):
                     # answers do not end in waves.
                     offset=3 * args.every * n / len(rows),
+                    with_interims=not args.no_interims,
                 )
                 for n, interview_id in enumerate(rows)
             ]
@@ -392,6 +394,11 @@ def main() -> None:
         "--workers", type=int, default=0, help="Celery analysis workers (needs Redis)"
     )
     parser.add_argument("--concurrency", type=int, default=None, help="AI_CONCURRENCY")
+    parser.add_argument(
+        "--no-interims",
+        action="store_true",
+        help="post finals only (one delivery per utterance, no interim results)",
+    )
     parser.add_argument("--sample", type=float, default=5.0, help="backlog sample period")
     parser.add_argument("--drain-timeout", type=float, default=300.0)
     args = parser.parse_args()
@@ -414,7 +421,7 @@ def main() -> None:
 
     async def scenario() -> dict:
         env = {
-            "ANALYSIS_IN_PROCESS": "true",
+            "ANALYSIS_IN_PROCESS": os.environ.get("BENCH_ANALYSIS_IN_PROCESS", "true"),
             "AI_PROVIDERS": args.provider,
             "DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "40"),
         }
@@ -475,6 +482,7 @@ def main() -> None:
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {args.interviews} interviews, "
         f"a final every {args.every:g} s each ({args.interviews / args.every:.1f} finals/s), "
         f"{args.seconds:.0f} s; {model}; {where}"
+        + ("; finals only, no interim results" if args.no_interims else "")
     )
     print(
         f"answer -> insight: p50 {lat['p50']:.2f} s, p95 {lat['p95']:.2f} s, "

@@ -11,6 +11,7 @@ from functools import cached_property, lru_cache
 from candidates.skills import ALIASES, skill_key
 from interviews.analysis.builtin.lexicon import (
     AMBIGUOUS_SPELLINGS,
+    LIVE_INTERVIEWS_CACHED,
     MIN_YEARS_GAP,
     MIN_YEARS_RATIO,
     alternation,
@@ -51,7 +52,7 @@ class SkillCatalogue:
         return found
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=LIVE_INTERVIEWS_CACHED)
 def _skill_regex(alternation: str) -> re.Pattern:
     return re.compile(rf"(?<![\w.#+-])(?:{alternation})(?![\w#+])")
 
@@ -67,7 +68,7 @@ def _spellings(name: str) -> set[str]:
     }
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=LIVE_INTERVIEWS_CACHED)
 def _catalogue(
     required: tuple[str, ...], nice: tuple[str, ...], cv: tuple[str, ...]
 ) -> SkillCatalogue:

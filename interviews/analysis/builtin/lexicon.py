@@ -181,11 +181,40 @@ def alternation(names: list[str]) -> str:
     return "|".join(re.escape(n) for n in unique)
 
 
-@lru_cache(maxsize=1024)
+# Live interviews whose compiled rules a process keeps. Rules that name skills or
+# employers are compiled per interview (its requirements and CV); they were cached
+# per rules list, 1,024 lists in all, which 19 claim lists per interview used up at
+# about 50 live interviews: from there on nearly every answer compiled its claim
+# patterns again (`bench/pass_cpu.py --interviews 100`: 53% misses, 49 against 23 ms
+# of CPU per question and answer). An interview's compiled claims take about
+# 250 KiB per language, so 256 interviews keep at most some 64 MiB.
+LIVE_INTERVIEWS_CACHED = 256
+
+
+@lru_cache(maxsize=LIVE_INTERVIEWS_CACHED)
+def _claim_lists(language: str, skill_alt: str, company_alt: str) -> dict:
+    """One interview's compiled claim lists, filled as its answers need them."""
+    return {}
+
+
 def claim_patterns(
     language: str, section: str, key: str, skill_alt: str, company_alt: str
 ) -> tuple[re.Pattern, ...]:
-    """A rules list of regexes with its placeholders filled in and compiled."""
+    """A rules list of regexes with its placeholders filled in and compiled (kept
+    per interview's skills and employers, so one interview's lists are evicted
+    together, least recently used interview first)."""
+    lists = _claim_lists(language, skill_alt, company_alt)
+    compiled = lists.get((section, key))
+    if compiled is None:  # two threads may both compile it: the same result
+        compiled = lists[(section, key)] = _compile_claims(
+            language, section, key, skill_alt, company_alt
+        )
+    return compiled
+
+
+def _compile_claims(
+    language: str, section: str, key: str, skill_alt: str, company_alt: str
+) -> tuple[re.Pattern, ...]:
     rules = load_rules(language)
     num = number_alternation(language, articles=True)
     metric_num = number_alternation(language, articles=False)

@@ -50,6 +50,7 @@ from common import (
     CLIENT_CORE,
     ROOT,
     SERVER_CORE,
+    candidate_cv,
     daphne_servers,
     live_interview,
     percentiles,
@@ -411,9 +412,10 @@ def main() -> None:
     from interviews.services import interview_set_roles
 
     user, _ = User.objects.get_or_create(email="answers@example.com", defaults={"name": "Answers"})
-    candidate = Candidate.objects.create(name="Answer Bench")
     rows = []
-    for _ in range(args.interviews):
+    for n in range(args.interviews):
+        # A candidate and CV per interview, as live interviews have.
+        candidate = Candidate.objects.create(name=f"Answer Bench {n}", cv_data=candidate_cv(n))
         interview = live_interview(candidate=candidate, user=user)
         interview_set_roles(interview=interview, host="speaker_1", guest="speaker_0")
         rows.append(interview.pk)

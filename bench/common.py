@@ -187,6 +187,19 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
+def candidate_cv(n: int) -> dict:
+    """Candidate n's CV: skills and employers of their own. The built-in rules
+    compile patterns per interview from these, so a benchmark whose interviews all
+    share one CV measures a cache that live interviews do not hit."""
+    return {
+        "skills": [{"name": "Python"}, {"name": "Django"}, {"name": f"Framework{n}"}],
+        "work": [
+            {"company": f"Empresa {n} Technologies", "startDate": "2019-01"},
+            {"company": f"Consultora {n}", "startDate": "2016-03", "endDate": "2018-12"},
+        ],
+    }
+
+
 def live_interview(*, candidate, user):
     """A new interview of `candidate` by `user`, live as the product has it go live:
     the candidate agreed to the notice first (CANDIDATE_NOTICE_REQUIRED)."""

@@ -21,15 +21,21 @@ import statistics
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from answer_latency import ANSWERS, GUEST, HOST, QUESTIONS
-from common import live_interview, setup_django
+from common import candidate_cv, live_interview, setup_django
 
 from interviews.tests.deepgram_messages import results
+
+
+def count_query(executed: list[int], execute, sql, params, many, context):
+    executed[0] += 1
+    return execute(sql, params, many, context)
 
 
 def main() -> None:
@@ -41,6 +47,8 @@ def main() -> None:
     os.environ["DEBUG"] = "false"  # as served: no query log
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
     setup_django()
+    from django.db import connection
+
     from accounts.models import User
     from candidates.models import Candidate
     from interviews.analysis.runner import interview_pass
@@ -54,14 +62,17 @@ def main() -> None:
     threading.Thread(target=loop.run_forever, daemon=True).start()
     bind_server_loop(loop)
     user, _ = User.objects.get_or_create(email="passcpu@example.com", defaults={"name": "P"})
-    candidate = Candidate.objects.create(name="Pass CPU")
     interviews = []
-    for _ in range(args.interviews):
+    for n in range(args.interviews):
+        # Each candidate has a CV of their own, as live interviews do: the rules
+        # compile patterns per CV (its skills and employers).
+        candidate = Candidate.objects.create(name=f"Pass CPU {n}", cv_data=candidate_cv(n))
         interview = live_interview(candidate=candidate, user=user)
         interview_set_roles(interview=interview, host=f"speaker_{HOST}", guest=f"speaker_{GUEST}")
         interviews.append(interview)
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     costs = []
+    query_counts = []
     start_s = [0.0] * len(interviews)
     for n in range(args.answers + 10):
         index = n % len(interviews)
@@ -78,9 +89,12 @@ def main() -> None:
         began = time.process_time()
         if profiler is not None and n >= 10:
             profiler.enable()
-        result = interview_pass(interview.pk)
+        executed = [0]
+        with connection.execute_wrapper(partial(count_query, executed)):
+            result = interview_pass(interview.pk)
         if profiler is not None:
             profiler.disable()
+        query_counts.append(executed[0])
         if n >= 10:  # warm caches and connections first
             costs.append((time.process_time() - began) * 1000)
         if result.committed != 3:
@@ -89,7 +103,8 @@ def main() -> None:
     print(
         f"a question and its answer, analysed and committed: CPU mean "
         f"{statistics.mean(costs):.2f} ms, p50 {costs[len(costs) // 2]:.2f} ms, "
-        f"p95 {costs[int(len(costs) * 0.95)]:.2f} ms over {len(costs)} answers"
+        f"p95 {costs[int(len(costs) * 0.95)]:.2f} ms over {len(costs)} answers; "
+        f"{statistics.mean(query_counts[10:]):.1f} queries each (statements sent; BEGIN and COMMIT not counted)"
     )
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)

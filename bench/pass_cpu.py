@@ -1,13 +1,15 @@
 """CPU of analysis itself: what one question and its answer cost the process that
 analyses them (the built-in provider, PostgreSQL), with nothing else running.
 
-    .venv/bin/python bench/pass_cpu.py [--answers 300] [--profile]
+    .venv/bin/python bench/pass_cpu.py [--answers 300] [--interviews 20] [--profile]
 
 Each round ingests an interviewer's question and a two-final answer (the last
-with `speech_final`) through the ingest service, then runs the interview's pass
-as the runner does; it prints the CPU time (this process's, broadcasts to the event
-loop included; the database's own work is not in it) per answer, mean and p50/p95, and with `--profile` the top of
-a cProfile of the passes alone.
+with `speech_final`) into one of `--interviews` live interviews (each candidate
+with a CV of their own) through the ingest service, then runs that interview's
+pass as the runner does. It prints the CPU time per question and answer (this
+process's, broadcasts to the event loop included; the database's own work is not
+in it), mean and p50/p95, and the SQL statements each sent; with `--profile`, the
+top of a cProfile of the passes alone.
 """
 
 from __future__ import annotations
@@ -77,8 +79,8 @@ def main() -> None:
     for n in range(args.answers + 10):
         index = n % len(interviews)
         interview, at = interviews[index], start_s[index]
-        lines = [(HOST, QUESTIONS[n % 3], False), *[(GUEST, t, False) for t in ANSWERS[n % 3]]]
-        for i, (speaker, text, _) in enumerate(lines):
+        lines = [(HOST, QUESTIONS[n % 3]), *[(GUEST, text) for text in ANSWERS[n % 3]]]
+        for i, (speaker, text) in enumerate(lines):
             last = i == len(lines) - 1
             message = results(
                 text, start=at, speaker=speaker, request_id=f"r{n}", speech_final=last
@@ -104,7 +106,8 @@ def main() -> None:
         f"a question and its answer, analysed and committed: CPU mean "
         f"{statistics.mean(costs):.2f} ms, p50 {costs[len(costs) // 2]:.2f} ms, "
         f"p95 {costs[int(len(costs) * 0.95)]:.2f} ms over {len(costs)} answers; "
-        f"{statistics.mean(query_counts[10:]):.1f} queries each (statements sent; BEGIN and COMMIT not counted)"
+        f"{statistics.mean(query_counts[10:]):.1f} SQL statements each "
+        "(BEGIN and COMMIT not counted)"
     )
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
